@@ -1,0 +1,389 @@
+"""The nqpf command line: parse, call the core, hand the result to one output.
+
+Errors are caught in one place (`main`), printed as one line on stderr, and mapped to
+the documented exit codes; a traceback only appears with NQPF_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+import click
+import typer
+
+from . import __version__, formats
+from .errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    NotFoundError,
+    NqpfError,
+    UsageError,
+)
+from .models import KINDS, KnowledgeBase, Severity
+from .output import COLOR_MODES, pick_format, use_color, width, write
+from .textsafe import one_line
+
+HELP = """A bilingual glossary of China's industrial policy around new quality productive
+forces (新质生产力): sourced definitions, comparisons and lists.
+
+Exit codes: 0 ok, 1 nothing found, 2 usage error, 3 invalid or unreadable knowledge
+base, 74 output could not be written, 130 interrupted.
+"""
+
+app = typer.Typer(
+    name="nqpf",
+    help=HELP,
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@dataclass(slots=True)
+class Settings:
+    kb_paths: list[str] = field(default_factory=list)
+    color: str = "auto"
+    no_default: bool = False
+
+
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table | plain | json | csv | markdown (default: table on a terminal, "
+        "plain in a pipe)",
+        click_type=click.Choice(formats.FORMATS),
+        show_default=False,
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Short for --format json.")]
+KbOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kb",
+        help="Extra knowledge-base file or folder of *.yaml, layered on top (repeatable).",
+        metavar="PATH",
+    ),
+]
+ColorOpt = Annotated[
+    str | None,
+    typer.Option("--color", help="auto | always | never", click_type=click.Choice(COLOR_MODES)),
+]
+
+
+def _settings(ctx: typer.Context, kb: list[str] | None, color: str | None) -> Settings:
+    base = ctx.find_object(Settings) or Settings()
+    return Settings(
+        kb_paths=[*base.kb_paths, *(kb or [])],
+        color=color or base.color,
+        no_default=base.no_default,
+    )
+
+
+def _load(settings: Settings) -> KnowledgeBase:
+    from .kb import load, require_valid
+
+    return require_valid(load(settings.kb_paths, include_shipped=not settings.no_default))
+
+
+def _show(
+    fmt: str,
+    settings: Settings,
+    data: Callable[[], Any],
+    text: dict[str, Callable[[], str]],
+    table: Callable[[], Any],
+) -> None:
+    if fmt == "json":
+        write(formats.dumps(data()), binary_utf8=True)
+    elif fmt == "table":
+        from .render import to_text
+
+        write(to_text(table(), width(), use_color(settings.color)))
+    else:
+        write(text[fmt]())
+
+
+def _version(value: bool) -> None:
+    if value:
+        write(f"nqpf {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    kb: KbOpt = None,
+    color: ColorOpt = None,
+    no_default: Annotated[
+        bool, typer.Option("--no-default", help="Do not load the shipped knowledge base.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", help="Show the version and exit.", callback=_version, is_eager=True
+        ),
+    ] = False,
+) -> None:
+    """Global options apply to every command."""
+    ctx.obj = Settings(kb_paths=list(kb or []), color=color or "auto", no_default=no_default)
+
+
+def _read_stdin_terms() -> list[str]:
+    if sys.stdin is None or sys.stdin.isatty():
+        raise UsageError("'-' reads terms from stdin, one a line; pipe them in")
+    raw = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    text = raw.decode("utf-8", errors="replace")
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+@app.command()
+def define(
+    ctx: typer.Context,
+    terms: Annotated[
+        list[str],
+        typer.Argument(
+            help="Id, English name or alias, Chinese, or pinyin (tones optional). '-' reads "
+            "terms from stdin.",
+            show_default=False,
+        ),
+    ],
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    kb: KbOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Show the full entry for each term: names, definition, links, sources."""
+    from .describe import describe
+    from .resolve import Resolver
+
+    settings = _settings(ctx, kb, color)
+    output = pick_format(fmt, as_json)
+    queries: list[str] = []
+    for term in terms:
+        queries.extend(_read_stdin_terms() if term == "-" else [term])
+    if not queries:
+        raise UsageError("no terms given")
+    knowledge = _load(settings)
+    resolver = Resolver(knowledge)
+    views = []
+    failures: list[str] = []
+    for query in queries:
+        try:
+            match = resolver.resolve(query)
+        except NotFoundError as exc:
+            failures.append(exc.message)
+            continue
+        views.append(describe(match.entry, knowledge, match.how))
+    if views:
+        from .render import define_renderable
+
+        _show(
+            output,
+            settings,
+            lambda: [formats.view_json(v, knowledge) for v in views],
+            {
+                "plain": lambda: formats.plain_define(views, knowledge),
+                "csv": lambda: formats.csv_define(views, knowledge),
+                "markdown": lambda: formats.markdown_define(views, knowledge),
+            },
+            lambda: define_renderable(views),
+        )
+    if failures:
+        for message in failures[:-1]:
+            _say(f"nqpf: {message}")
+        raise NotFoundError(failures[-1])
+
+
+@app.command()
+def compare(
+    ctx: typer.Context,
+    terms: Annotated[
+        list[str], typer.Argument(help="Two or more terms to set side by side.", show_default=False)
+    ],
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    kb: KbOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Compare entries side by side: core facts, then every comparison dimension."""
+    from .compare import compare as build
+    from .resolve import Resolver
+
+    settings = _settings(ctx, kb, color)
+    output = pick_format(fmt, as_json)
+    if len(terms) < 2:
+        raise UsageError("compare needs at least two terms, e.g. 'nqpf compare old new'")
+    knowledge = _load(settings)
+    resolver = Resolver(knowledge)
+    entries = [resolver.resolve(term).entry for term in terms]
+    comparison = build(entries, knowledge)
+    from .render import compare_renderable
+
+    _show(
+        output,
+        settings,
+        lambda: formats.compare_json(comparison, knowledge),
+        {
+            "plain": lambda: formats.plain_compare(comparison),
+            "csv": lambda: formats.csv_compare(comparison),
+            "markdown": lambda: formats.markdown_compare(comparison),
+        },
+        lambda: compare_renderable(comparison),
+    )
+
+
+@app.command(name="list")
+def list_entries(
+    ctx: typer.Context,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind", "-k", help="Only this kind (repeatable).", click_type=click.Choice(KINDS)
+        ),
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option("--tag", "-t", help="Only entries with this tag (repeatable)."),
+    ] = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    kb: KbOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """List entries: id, kind, name, Chinese, summary. Plain output is 'id<TAB>name'."""
+    settings = _settings(ctx, kb, color)
+    output = pick_format(fmt, as_json)
+    knowledge = _load(settings)
+    kinds = set(kind or [])
+    tags = {t.casefold() for t in tag or []}
+    entries = [
+        e
+        for e in knowledge.ordered()
+        if (not kinds or e.kind in kinds) and (not tags or tags & {t.casefold() for t in e.tags})
+    ]
+    if not entries:
+        raise NotFoundError("no entries match those filters")
+    from .render import list_renderable
+
+    _show(
+        output,
+        settings,
+        lambda: formats.list_json(entries),
+        {
+            "plain": lambda: formats.plain_list(entries),
+            "csv": lambda: formats.csv_list(entries),
+            "markdown": lambda: formats.markdown_list(entries),
+        },
+        lambda: list_renderable(entries),
+    )
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files or folders to check, layered on the shipped base (default: the "
+            "configured knowledge base).",
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings also fail.")] = False,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    kb: KbOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Check a knowledge base; print findings as file:line:col: severity rule: message."""
+    from .kb import load
+
+    settings = _settings(ctx, [*(kb or []), *(paths or [])], color)
+    output = pick_format(fmt, as_json)
+    if output == "table":
+        output = "plain" if not use_color(settings.color) else "table"
+    knowledge = load(settings.kb_paths, include_shipped=not settings.no_default)
+    findings = sorted(
+        knowledge.findings,
+        key=lambda f: (f.position.path, f.position.line, f.position.column, f.rule),
+    )
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    warnings = len(findings) - errors
+    if findings or output == "json":
+        from .render import findings_renderable
+
+        _show(
+            output,
+            settings,
+            lambda: formats.findings_json(findings),
+            {
+                "plain": lambda: formats.plain_findings(findings),
+                "csv": lambda: formats.csv_findings(findings),
+                "markdown": lambda: formats.markdown_findings(findings),
+            },
+            lambda: findings_renderable(findings),
+        )
+    files = len(knowledge.layers)
+    _say(
+        f"nqpf: {errors} error(s), {warnings} warning(s) in {files} file(s), "
+        f"{len(knowledge.entries)} entries"
+    )
+    if errors or (strict and warnings):
+        raise typer.Exit(3)
+
+
+def _say(message: str) -> None:
+    try:
+        sys.stderr.write(one_line(message) + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def _silence_stdout() -> None:
+    """After a broken pipe, point stdout at /dev/null so the interpreter's final flush is quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit code; the one place errors become messages."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="nqpf", standalone_mode=False)
+        return result if isinstance(result, int) else EXIT_OK
+    except NqpfError as exc:
+        _say(f"nqpf: error: {exc.message}")
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        _say("nqpf: interrupted")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader stopped early (`nqpf list | head -1`): not an error of ours.
+        _silence_stdout()
+        return EXIT_OK
+    except Exception as exc:  # the last line of defence: never a traceback by default
+        if os.environ.get("NQPF_DEBUG"):
+            raise
+        _say(f"nqpf: internal error: {exc.__class__.__name__}: {exc} (NQPF_DEBUG=1 shows more)")
+        return 70
+
+
+def main() -> None:
+    sys.exit(run())

@@ -1,0 +1,74 @@
+"""Everything `define` shows about one entry, resolved against the knowledge base."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import LINK_LABELS, LINK_TYPES, Entry, KnowledgeBase
+from .validate import CROSS_LINK
+
+SYMMETRIC = ("related", "contrasts_with")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    link_type: str
+    label: str
+    target: Entry
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A run of definition text; `target` is set for an inline cross-link."""
+
+    text: str
+    target: Entry | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EntryView:
+    entry: Entry
+    how: str
+    definition: tuple[Segment, ...]
+    links: tuple[LinkView, ...]
+    backlinks: tuple[LinkView, ...]
+
+
+def segments(text: str, kb: KnowledgeBase) -> tuple[Segment, ...]:
+    parts: list[Segment] = []
+    last = 0
+    for match in CROSS_LINK.finditer(text):
+        target = kb.entries.get(match.group(1))
+        if target is None:
+            continue
+        if match.start() > last:
+            parts.append(Segment(text[last : match.start()]))
+        parts.append(Segment(target.name, target))
+        last = match.end()
+    if last < len(text):
+        parts.append(Segment(text[last:]))
+    return tuple(parts)
+
+
+def plain_text(text: str, kb: KnowledgeBase) -> str:
+    """Cross-links replaced by the target's name."""
+    return "".join(segment.text for segment in segments(text, kb))
+
+
+def describe(entry: Entry, kb: KnowledgeBase, how: str = "id") -> EntryView:
+    links = [
+        LinkView(link_type, LINK_LABELS[link_type], kb.entries[target])
+        for link_type, targets in entry.links.items()
+        for target in targets
+        if target in kb.entries and target != entry.id
+    ]
+    outgoing = {(view.link_type, view.target.id) for view in links}
+    backlinks = []
+    for back in kb.backlinks(entry.id):
+        # A symmetric link already shown as outgoing is not repeated as a back-link.
+        if back.link_type in SYMMETRIC and (back.link_type, back.source) in outgoing:
+            continue
+        backlinks.append(
+            LinkView(back.link_type, LINK_TYPES[back.link_type], kb.entries[back.source])
+        )
+    return EntryView(entry, how, segments(entry.definition, kb), tuple(links), tuple(backlinks))

@@ -1,0 +1,397 @@
+"""Machine- and pipe-friendly output as strings: json, csv, markdown, plain. No Rich.
+
+Every knowledge-base string is untrusted. JSON carries it exactly; the other formats
+pass it through `textsafe` so it cannot drive a terminal, and markdown/csv escape
+their own syntax.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .compare import Comparison
+from .describe import EntryView, plain_text
+from .models import Cell, Entry, Finding, KnowledgeBase, Source
+from .textsafe import neutralize, one_line
+
+FORMATS = ("table", "plain", "json", "csv", "markdown")
+
+
+# -- JSON -----------------------------------------------------------------------------
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def source_json(source: Source, number: int) -> dict[str, Any]:
+    return {
+        "n": number,
+        "title": source.title,
+        "url": source.url,
+        "publisher": source.publisher,
+        "author": source.author,
+        "date": source.date,
+        "note": source.note,
+    }
+
+
+def cell_json(cell: Cell | None) -> dict[str, Any] | None:
+    if cell is None:
+        return None
+    return {"text": cell.text, "sources": list(cell.sources), "framing": cell.framing}
+
+
+def entry_json(entry: Entry, kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "name": entry.name,
+        "name_zh": entry.name_zh,
+        "pinyin": entry.pinyin,
+        "aliases": list(entry.aliases),
+        "tags": list(entry.tags),
+        "summary": entry.summary,
+        "definition": entry.definition,
+        "date": entry.date,
+        "end_date": entry.end_date,
+        "status": entry.status,
+        "framing": entry.framing,
+        "notes": entry.notes,
+        "links": {key: list(value) for key, value in entry.links.items()},
+        "translations": [
+            {"text": t.text, "used_by": t.used_by, "sources": list(t.sources)}
+            for t in entry.translations
+        ],
+        "dimensions": {key: cell_json(cell) for key, cell in entry.dimensions.items()},
+        "sources": [source_json(s, n) for n, s in enumerate(entry.sources, start=1)],
+    }
+
+
+def view_json(view: EntryView, kb: KnowledgeBase) -> dict[str, Any]:
+    data = entry_json(view.entry, kb)
+    data["related"] = [
+        {"type": v.link_type, "id": v.target.id, "name": v.target.name, "summary": v.target.summary}
+        for v in view.links
+    ]
+    data["linked_from"] = [
+        {"type": v.link_type, "id": v.target.id, "name": v.target.name, "summary": v.target.summary}
+        for v in view.backlinks
+    ]
+    data["matched_by"] = view.how
+    data["file"] = str(view.entry.position)
+    return data
+
+
+def compare_json(comparison: Comparison, kb: KnowledgeBase) -> dict[str, Any]:
+    return {
+        "entries": [
+            {"id": e.id, "name": e.name, "name_zh": e.name_zh, "kind": e.kind}
+            for e in comparison.entries
+        ],
+        "rows": [
+            {
+                "key": row.key,
+                "label": row.label,
+                "label_zh": row.label_zh,
+                "dimension": row.is_dimension,
+                "values": [cell_json(cell) for cell in row.cells],
+            }
+            for row in comparison.rows
+        ],
+        "sources": {
+            e.id: [source_json(s, n) for n, s in enumerate(e.sources, start=1)]
+            for e in comparison.entries
+        },
+    }
+
+
+def list_json(entries: Iterable[Entry]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": e.id,
+            "kind": e.kind,
+            "name": e.name,
+            "name_zh": e.name_zh,
+            "pinyin": e.pinyin,
+            "summary": e.summary,
+            "tags": list(e.tags),
+            "date": e.date,
+        }
+        for e in entries
+    ]
+
+
+def findings_json(findings: Iterable[Finding]) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": f.position.path,
+            "line": f.position.line,
+            "column": f.position.column,
+            "severity": f.severity.value,
+            "rule": f.rule,
+            "message": f.message,
+        }
+        for f in findings
+    ]
+
+
+# -- shared text helpers ------------------------------------------------------------------
+
+
+def cite(cell: Cell) -> str:
+    marks = "".join(f"[{n}]" for n in cell.sources)
+    label = " (analyst's reading)" if cell.framing == "analyst" else ""
+    return f"{cell.text}{label}{' ' + marks if marks else ''}"
+
+
+def source_line(source: Source) -> str:
+    parts = [source.title]
+    meta = ", ".join(p for p in (source.author, source.publisher, source.date) if p)
+    if meta:
+        parts.append(meta)
+    if source.url:
+        parts.append(source.url)
+    if source.note:
+        parts.append(f"({source.note})")
+    return " — ".join(parts)
+
+
+def names_line(entry: Entry) -> str:
+    return " · ".join(p for p in (entry.name, entry.name_zh, entry.pinyin) if p)
+
+
+def column_title(entry: Entry) -> str:
+    return f"{entry.name} ({entry.name_zh})" if entry.name_zh else entry.name
+
+
+def dates_text(entry: Entry) -> str | None:
+    if entry.date and entry.end_date:
+        return f"{entry.date} – {entry.end_date}"
+    return entry.date
+
+
+# -- plain ----------------------------------------------------------------------------------
+
+
+def plain_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
+    blocks = []
+    for view in views:
+        e = view.entry
+        lines = [one_line(names_line(e))]
+        facts = [f"id: {e.id}", f"kind: {e.kind}"]
+        if dates_text(e):
+            facts.append(f"date: {dates_text(e)}")
+        if e.status:
+            facts.append(f"status: {e.status}")
+        if e.framing == "analyst":
+            facts.append("framing: analysts' term, not official wording")
+        lines.append("  ".join(one_line(fact) for fact in facts))
+        if e.aliases:
+            lines.append("aliases: " + one_line("; ".join(e.aliases)))
+        lines.append("summary: " + one_line(e.summary))
+        lines.append("definition: " + one_line(plain_text(e.definition, kb)))
+        if e.notes:
+            lines.append("notes: " + one_line(plain_text(e.notes, kb)))
+        for t in e.translations:
+            refs = "".join(f"[{n}]" for n in t.sources)
+            by = f" — {t.used_by}" if t.used_by else ""
+            lines.append(one_line(f"translation: {t.text}{by} {refs}".rstrip()))
+        for v in view.links:
+            lines.append(
+                one_line(f"{v.label}: {v.target.id} — {v.target.name}: {v.target.summary}")
+            )
+        for v in view.backlinks:
+            lines.append(one_line(f"linked from ({v.label}): {v.target.id} — {v.target.name}"))
+        for n, source in enumerate(e.sources, start=1):
+            lines.append(one_line(f"[{n}] {source_line(source)}"))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def plain_compare(comparison: Comparison) -> str:
+    header = ["", *(one_line(column_title(e)) for e in comparison.entries)]
+    rows = ["\t".join(header)]
+    for row in comparison.rows:
+        cells = [one_line(cite(c)) if c else "—" for c in row.cells]
+        rows.append("\t".join([one_line(row.label), *cells]))
+    return "\n".join(rows) + "\n"
+
+
+def plain_list(entries: Iterable[Entry]) -> str:
+    return "".join(f"{e.id}\t{one_line(e.name)}\n" for e in entries)
+
+
+def plain_findings(findings: Iterable[Finding]) -> str:
+    return "".join(one_line(str(f)) + "\n" for f in findings)
+
+
+# -- csv --------------------------------------------------------------------------------------
+
+_FORMULA = ("=", "+", "-", "@")
+
+
+def _csv_cell(value: str | None) -> str:
+    text = neutralize(value or "", keep_newlines=False)
+    # Spreadsheets run cells that start like a formula; a leading quote keeps them text.
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _csv(rows: Iterable[Sequence[str | None]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return buffer.getvalue()
+
+
+def csv_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
+    header: list[str | None] = ["id", "kind", "name", "name_zh", "pinyin", "aliases", "date", "status"]
+    header += ["summary", "definition", "related", "sources"]
+    rows: list[list[str | None]] = [header]
+    for view in views:
+        e = view.entry
+        rows.append(
+            [
+                e.id,
+                e.kind,
+                e.name,
+                e.name_zh,
+                e.pinyin,
+                "; ".join(e.aliases),
+                dates_text(e),
+                e.status,
+                e.summary,
+                plain_text(e.definition, kb),
+                "; ".join(f"{v.link_type}:{v.target.id}" for v in view.links),
+                " | ".join(source_line(s) for s in e.sources),
+            ]
+        )
+    return _csv(rows)
+
+
+def csv_compare(comparison: Comparison) -> str:
+    header: list[str | None] = ["row", *(e.id for e in comparison.entries)]
+    rows: list[list[str | None]] = [header]
+    for row in comparison.rows:
+        rows.append([row.label, *(cite(c) if c else "" for c in row.cells)])
+    return _csv(rows)
+
+
+def csv_list(entries: Iterable[Entry]) -> str:
+    rows: list[list[str | None]] = [["id", "kind", "name", "name_zh", "pinyin", "summary"]]
+    rows += [[e.id, e.kind, e.name, e.name_zh, e.pinyin, e.summary] for e in entries]
+    return _csv(rows)
+
+
+def csv_findings(findings: Iterable[Finding]) -> str:
+    rows: list[list[str | None]] = [["path", "line", "column", "severity", "rule", "message"]]
+    for f in findings:
+        rows.append(
+            [
+                f.position.path,
+                str(f.position.line),
+                str(f.position.column),
+                f.severity.value,
+                f.rule,
+                f.message,
+            ]
+        )
+    return _csv(rows)
+
+
+# -- markdown --------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!])")
+
+
+def md(text: str | None) -> str:
+    """Inline markdown text: neutralised, one line, markdown and HTML syntax escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", one_line(text or ""))
+
+
+def md_definition(text: str, kb: KnowledgeBase) -> str:
+    from .describe import segments
+
+    out = []
+    for segment in segments(text, kb):
+        if segment.target is not None:
+            out.append(f"[{md(segment.text)}](#{segment.target.id})")
+        else:
+            out.append(md(segment.text))
+    return "".join(out)
+
+
+def markdown_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
+    blocks = []
+    for view in views:
+        e = view.entry
+        lines = [f'<a id="{e.id}"></a>', "", f"## {md(names_line(e))}", ""]
+        facts = [f"**id** `{e.id}`", f"**kind** {md(e.kind)}"]
+        if dates_text(e):
+            facts.append(f"**date** {md(dates_text(e))}")
+        if e.status:
+            facts.append(f"**status** {md(e.status)}")
+        if e.framing == "analyst":
+            facts.append("**framing** analysts' term, not official wording")
+        lines += [" · ".join(facts), "", f"*{md(e.summary)}*", "", md_definition(e.definition, kb)]
+        if e.notes:
+            lines += ["", f"**Notes.** {md_definition(e.notes, kb)}"]
+        if e.translations:
+            lines += ["", "**Translations**", ""]
+            for t in e.translations:
+                by = f" — {md(t.used_by)}" if t.used_by else ""
+                refs = "".join(f"[{n}]" for n in t.sources)
+                lines.append(f"- {md(t.text)}{by} {md(refs)}".rstrip())
+        if view.links:
+            lines += ["", "**Links**", ""]
+            for v in view.links:
+                lines.append(
+                    f"- {md(v.label)}: [{md(v.target.name)}](#{v.target.id})"
+                    f" — {md(v.target.summary)}"
+                )
+        if view.backlinks:
+            lines += ["", "**Linked from**", ""]
+            for v in view.backlinks:
+                lines.append(f"- {md(v.label)}: [{md(v.target.name)}](#{v.target.id})")
+        if e.sources:
+            lines += ["", "**Sources**", ""]
+            for n, source in enumerate(e.sources, start=1):
+                title = md(source.title)
+                if source.url:
+                    title = f"[{title}](<{source.url.replace('>', '%3E')}>)"
+                meta = ", ".join(md(p) for p in (source.author, source.publisher, source.date) if p)
+                note = f" ({md(source.note)})" if source.note else ""
+                lines.append(f"{n}. {title}{' — ' + meta if meta else ''}{note}")
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def markdown_compare(comparison: Comparison) -> str:
+    header = ["", *(md(column_title(e)) for e in comparison.entries)]
+    rows = [
+        [f"**{md(row.label)}**", *(md(cite(c)) if c else "—" for c in row.cells)]
+        for row in comparison.rows
+    ]
+    return _md_table(header, rows)
+
+
+def markdown_list(entries: Iterable[Entry]) -> str:
+    rows = [[f"`{e.id}`", md(e.kind), md(e.name), md(e.name_zh), md(e.summary)] for e in entries]
+    return _md_table(["id", "kind", "name", "中文", "summary"], rows)
+
+
+def markdown_findings(findings: Iterable[Finding]) -> str:
+    rows = [[md(str(f.position)), f.severity.value, f"`{f.rule}`", md(f.message)] for f in findings]
+    return _md_table(["where", "severity", "rule", "message"], rows)

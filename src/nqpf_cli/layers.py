@@ -1,0 +1,62 @@
+"""Finding the knowledge-base files: the shipped base, then NQPF_KB, then --kb."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .errors import KnowledgeBaseError
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One file of the knowledge base and where it came from (shipped, NQPF_KB, --kb)."""
+
+    path: Path
+    origin: str
+
+
+def shipped_path() -> Path:
+    return Path(str(resources.files("nqpf_cli").joinpath("data", "terms.yaml")))
+
+
+def _expand(raw: str, origin: str) -> list[Layer]:
+    path = Path(raw).expanduser()
+    if path.is_dir():
+        files = sorted(
+            child
+            for child in path.iterdir()
+            if child.suffix.lower() in YAML_SUFFIXES and not child.name.startswith(".")
+        )
+        if not files:
+            raise KnowledgeBaseError(f"{raw}: directory has no *.yaml or *.yml files")
+        return [Layer(child, origin) for child in files]
+    if path.exists():
+        return [Layer(path, origin)]
+    raise KnowledgeBaseError(f"{raw}: no such file or directory")
+
+
+def env_paths(environ: Mapping[str, str]) -> list[str]:
+    value = environ.get("NQPF_KB", "")
+    return [part for part in value.split(os.pathsep) if part.strip()]
+
+
+def discover(
+    extra: Iterable[str] = (),
+    environ: Mapping[str, str] | None = None,
+    include_shipped: bool = True,
+) -> list[Layer]:
+    environ = os.environ if environ is None else environ
+    layers: list[Layer] = []
+    if include_shipped:
+        layers.append(Layer(shipped_path(), "shipped"))
+    for raw in env_paths(environ):
+        layers.extend(_expand(raw, "NQPF_KB"))
+    for raw in extra:
+        layers.extend(_expand(raw, "--kb"))
+    return layers

@@ -1,0 +1,29 @@
+"""Folding keys so lookups ignore case, width, spacing, punctuation and tone marks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def loose(text: str) -> str:
+    """Case-, width- and spacing-insensitive key; punctuation is kept (`AI+` is not `AI`)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _SPACES.sub(" ", folded).strip()
+
+
+def compact(text: str) -> str:
+    """`loose`, then drop tone marks, spaces and punctuation (`xīn zhì` -> `xinzhi`)."""
+    folded = _strip_marks(loose(text))
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def looks_like_pinyin(text: str) -> bool:
+    return any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", text))

@@ -1,0 +1,218 @@
+"""Rich renderables for terminal output. The only module that imports Rich.
+
+Knowledge-base text only ever enters Rich as `Text` built from neutralised strings, so
+markup (`[bold]`, `[link=…]`), emoji codes and escape sequences print literally.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .compare import Comparison
+from .describe import EntryView, Segment
+from .formats import dates_text, source_line
+from .models import Cell, Entry, Finding, Severity
+from .textsafe import neutralize, one_line
+
+_NO_CELL = Cell("")
+
+KIND_STYLE = {
+    "concept": "magenta",
+    "initiative": "green",
+    "document": "yellow",
+    "sector": "cyan",
+    "institution": "blue",
+    "event": "red",
+    "person": "bright_white",
+}
+
+
+def safe(text: str | None, style: str = "") -> Text:
+    return Text(neutralize(text or ""), style=style)
+
+
+def line(text: str | None, style: str = "") -> Text:
+    return Text(one_line(text or ""), style=style)
+
+
+def definition_text(parts: Sequence[Segment]) -> Text:
+    out = Text()
+    for part in parts:
+        if part.target is not None:
+            out.append(one_line(part.text), style="bold cyan underline")
+            out.append("↗", style="cyan")
+        else:
+            out.append(neutralize(part.text))
+    return out
+
+
+def _section(title: str) -> Text:
+    return Text(title, style="bold")
+
+
+def entry_panel(view: EntryView) -> Panel:
+    e = view.entry
+    parts: list[RenderableType] = []
+    names = Text()
+    names.append(one_line(e.name), style="bold")
+    if e.name_zh:
+        names.append("  ")
+        names.append(one_line(e.name_zh), style="bold")
+    if e.pinyin:
+        names.append("  ")
+        names.append(one_line(e.pinyin), style="italic")
+    parts.append(names)
+    facts = Text()
+    facts.append(e.kind, style=KIND_STYLE.get(e.kind, ""))
+    for label, value in (("date", dates_text(e)), ("status", e.status)):
+        if value:
+            facts.append(f"  {label}: ", style="dim")
+            facts.append(one_line(value))
+    if e.framing == "analyst":
+        facts.append("  analysts' term, not official wording", style="yellow")
+    facts.append(f"  id: {e.id}", style="dim")
+    parts.append(facts)
+    if e.aliases:
+        parts.append(Text.assemble(("also: ", "dim"), one_line("; ".join(e.aliases))))
+    parts += [Text(""), line(e.summary, "italic"), Text(""), definition_text(view.definition)]
+    if e.notes:
+        parts += [Text(""), Text.assemble(("Notes: ", "bold"), safe(e.notes))]
+    if e.translations:
+        parts += [Text(""), _section("English renderings")]
+        for t in e.translations:
+            row = Text("  • ")
+            row.append(one_line(t.text), style="bold")
+            if t.used_by:
+                row.append(" — " + one_line(t.used_by))
+            if t.sources:
+                row.append(" " + "".join(f"[{n}]" for n in t.sources), style="dim")
+            parts.append(row)
+    if view.links:
+        parts += [Text(""), _section("Links")]
+        parts.append(_link_table((v.label, v.target) for v in view.links))
+    if view.backlinks:
+        parts += [Text(""), _section("Linked from")]
+        parts.append(_link_table((v.label, v.target) for v in view.backlinks))
+    if e.sources:
+        parts += [Text(""), _section("Sources")]
+        for n, source in enumerate(e.sources, start=1):
+            parts.append(Text.assemble((f"  [{n}] ", "dim"), line(source_line(source))))
+    title = Text(one_line(e.name), style="bold")
+    return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED, expand=True)
+
+
+def _link_table(rows: Iterable[tuple[str, Entry]]) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True)
+    table.add_column(min_width=12, ratio=1)
+    table.add_column(ratio=2)
+    for label, target in rows:
+        name = Text.assemble((one_line(target.name), "cyan"))
+        if target.name_zh:
+            name.append(" " + one_line(target.name_zh))
+        table.add_row(Text(f"  {label}"), name, line(target.summary, "dim"))
+    return table
+
+
+def define_renderable(views: Sequence[EntryView]) -> RenderableType:
+    return Group(*(entry_panel(view) for view in views))
+
+
+def compare_renderable(comparison: Comparison) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
+    table.add_column("", style="bold", no_wrap=False, min_width=10, max_width=18)
+    for e in comparison.entries:
+        header = Text(one_line(e.name), style="bold")
+        if e.name_zh:
+            header.append("\n" + one_line(e.name_zh))
+        table.add_column(header, ratio=1, min_width=12)
+    for row in comparison.rows:
+        label = Text(row.label, style="bold")
+        if row.label_zh:
+            label.append("\n" + row.label_zh, style="dim")
+        cells = []
+        for cell in row.cells:
+            if cell is None:
+                cells.append(Text("—", style="dim"))
+                continue
+            text = safe(cell.text)
+            if cell.framing == "analyst":
+                text.append(" (analyst's reading)", style="yellow")
+            if cell.sources:
+                text.append(" " + "".join(f"[{n}]" for n in cell.sources), style="dim")
+            cells.append(text)
+        table.add_row(label, *cells)
+    notes: list[RenderableType] = [table]
+    for index, e in enumerate(comparison.entries):
+        used = sorted(
+            {n for row in comparison.rows for n in (row.cells[index] or _NO_CELL).sources}
+        )
+        if not used:
+            continue
+        notes.append(Text(f"Sources — {one_line(e.name)}", style="bold"))
+        for n in used:
+            if 0 < n <= len(e.sources):
+                source = line(source_line(e.sources[n - 1]))
+                notes.append(Text.assemble((f"  [{n}] ", "dim"), source))
+    return Group(*notes)
+
+
+def list_renderable(entries: Sequence[Entry]) -> RenderableType:
+    table = Table(box=box.SIMPLE, expand=True)
+    table.add_column("id", style="cyan", no_wrap=True, overflow="fold")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("name", ratio=2, min_width=12)
+    table.add_column("中文", ratio=1, min_width=6)
+    table.add_column("summary", ratio=3, min_width=12)
+    for e in entries:
+        table.add_row(
+            line(e.id),
+            Text(e.kind, style=KIND_STYLE.get(e.kind, "")),
+            line(e.name),
+            line(e.name_zh),
+            line(e.summary, "dim"),
+        )
+    caption = Text(f"{len(entries)} entries", style="dim")
+    return Group(table, caption)
+
+
+def findings_renderable(findings: Sequence[Finding]) -> RenderableType:
+    lines = []
+    for f in findings:
+        style = "red" if f.severity is Severity.ERROR else "yellow"
+        lines.append(
+            Text.assemble(
+                (one_line(str(f.position)), "bold"),
+                ": ",
+                (f.severity.value, style),
+                f" {f.rule}: ",
+                one_line(f.message),
+            )
+        )
+    return Group(*lines)
+
+
+def to_text(renderable: RenderableType, width: int, color: bool) -> str:
+    """Render once into a string; the CLI writes it to stdout in one place."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        legacy_windows=False,
+        soft_wrap=False,
+    )
+    console.print(renderable)
+    return buffer.getvalue()

@@ -1,0 +1,231 @@
+"""Strict, position-keeping YAML reading.
+
+PyYAML's loaders construct Python objects, resolve YAML 1.1 types (`no` -> False,
+`0123` -> 83), keep the last of duplicate keys and expand aliases. A glossary needs none
+of that, so this module walks the parser's event stream itself and builds a tree of
+strings, lists and mappings that remembers where every node and key came from.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+MAX_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+
+_Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Characters YAML forbids in a stream, plus a byte-order mark anywhere but the start.
+_FORBIDDEN = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_PLAIN_TAGS = {
+    None,
+    "!",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+class YamlProblem(Exception):
+    """A file that is not acceptable YAML; line and column are 1-based."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, rule: str = "yaml-syntax"):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.rule = rule
+
+
+@dataclass(slots=True)
+class Node:
+    """A scalar (str), mapping (dict of key -> Node) or sequence (list of Node)."""
+
+    value: str | dict[str, Node] | list[Node]
+    line: int
+    column: int
+    key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    empty: bool = False  # a plain scalar with nothing written (`key:`)
+
+    @property
+    def kind(self) -> str:
+        if isinstance(self.value, dict):
+            return "mapping"
+        if isinstance(self.value, list):
+            return "list"
+        return "string"
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is a YamlProblem."""
+    if len(data) > MAX_BYTES:
+        raise YamlProblem(
+            f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}", rule="file-too-large"
+        )
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+        encoding = "utf-8"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        bad = data[exc.start : exc.start + 1].hex().upper()
+        raise YamlProblem(
+            f"not valid {encoding.upper()} (byte 0x{bad}); save the file as UTF-8",
+            line,
+            column,
+            rule="encoding",
+        ) from None
+    match = _FORBIDDEN.search(text)
+    if match:
+        prefix = text[: match.start()]
+        line = prefix.count("\n") + 1
+        column = match.start() - (prefix.rfind("\n") + 1) + 1
+        raise YamlProblem(
+            f"character U+{ord(match.group()):04X} is not allowed in a YAML file "
+            '(write it as an escape such as "\\u001b" inside double quotes)',
+            line,
+            column,
+            rule="encoding",
+        )
+    return text
+
+
+def _mark_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or exc.context or "invalid YAML"
+    context = exc.context_mark
+    if "end of stream" in message and context is not None:
+        # An unclosed quote or bracket is reported at the end of the file; the useful
+        # place is where it was opened.
+        message = f"{exc.context} that is never closed"
+        mark = context
+    elif exc.context and context is not None and mark is not None and context.line != mark.line:
+        message = f"{message} ({exc.context} at line {context.line + 1})"
+    line = mark.line + 1 if mark else 1
+    column = mark.column + 1 if mark else 1
+    if mark is not None and mark.buffer is None and "cannot start any token" in message:
+        message = "found a character that cannot start any token (a tab used for indentation?)"
+    return YamlProblem(message.replace("\n", " "), line, column)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.stack: list[tuple[Node, str | None]] = []
+        self.root: Node | None = None
+        self.documents = 0
+
+    def add(self, node: Node, event: Any) -> None:
+        if not self.stack:
+            self.root = node
+            return
+        parent, pending_key = self.stack[-1]
+        if isinstance(parent.value, list):
+            parent.value.append(node)
+            return
+        assert isinstance(parent.value, dict)
+        if pending_key is None:
+            if not isinstance(node.value, str):
+                raise YamlProblem(
+                    "mapping keys must be plain strings", node.line, node.column, "wrong-type"
+                )
+            key = node.value
+            if key in parent.value or key in parent.key_positions:
+                first_line, _ = parent.key_positions[key]
+                raise YamlProblem(
+                    f"duplicate key '{key}' (first defined at line {first_line})",
+                    node.line,
+                    node.column,
+                    "duplicate-key",
+                )
+            parent.key_positions[key] = (node.line, node.column)
+            self.stack[-1] = (parent, key)
+        else:
+            parent.value[pending_key] = node
+            self.stack[-1] = (parent, None)
+
+    def open(self, node: Node) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            raise YamlProblem(
+                f"nesting deeper than {MAX_DEPTH} levels", node.line, node.column, "too-deep"
+            )
+        self.add(node, None)
+        self.stack.append((node, None))
+
+    def close(self) -> None:
+        self.stack.pop()
+
+
+def _place(event: Any) -> tuple[int, int]:
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+
+
+def _check_event(event: Any) -> None:
+    line, column = _place(event)
+    if isinstance(event, yaml.AliasEvent):
+        raise YamlProblem(f"aliases (*{event.anchor}) are not allowed", line, column, "yaml-alias")
+    anchor = getattr(event, "anchor", None)
+    if anchor is not None:
+        raise YamlProblem(f"anchors (&{anchor}) are not allowed", line, column, "yaml-alias")
+    tag = getattr(event, "tag", None)
+    if tag not in _PLAIN_TAGS:
+        raise YamlProblem(f"tags ({tag}) are not allowed", line, column, "yaml-tag")
+
+
+def parse(text: str) -> Node | None:
+    """Parse one YAML document into a Node tree, or None for an empty stream."""
+    builder = _Builder()
+    try:
+        for event in yaml.parse(text, Loader=_Parser):
+            if isinstance(event, yaml.DocumentStartEvent):
+                builder.documents += 1
+                if builder.documents > 1:
+                    raise YamlProblem(
+                        "only one YAML document per file ('---' starts a second one)",
+                        *_place(event),
+                        rule="multi-document",
+                    )
+                continue
+            if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent):
+                continue
+            if isinstance(event, yaml.DocumentEndEvent):
+                continue
+            _check_event(event)
+            line, column = _place(event)
+            if isinstance(event, yaml.ScalarEvent):
+                empty = event.value == "" and bool(event.implicit[0])
+                builder.add(Node(event.value, line, column, empty=empty), event)
+            elif isinstance(event, yaml.MappingStartEvent):
+                builder.open(Node({}, line, column))
+            elif isinstance(event, yaml.SequenceStartEvent):
+                builder.open(Node([], line, column))
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                builder.close()
+    except yaml.MarkedYAMLError as exc:
+        raise _mark_problem(exc) from None
+    except yaml.YAMLError as exc:  # ReaderError and friends carry no line
+        raise YamlProblem(str(exc).replace("\n", " ")) from None
+    return builder.root
+
+
+def plain(node: Node) -> Any:
+    """The tree as plain Python data (str, dict, list) without positions."""
+    if isinstance(node.value, dict):
+        return {key: plain(child) for key, child in node.value.items()}
+    if isinstance(node.value, list):
+        return [plain(child) for child in node.value]
+    return None if node.empty else node.value

@@ -251,7 +251,16 @@ def _csv(rows: Iterable[Sequence[str | None]]) -> str:
 
 
 def csv_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
-    header: list[str | None] = ["id", "kind", "name", "name_zh", "pinyin", "aliases", "date", "status"]
+    header: list[str | None] = [
+        "id",
+        "kind",
+        "name",
+        "name_zh",
+        "pinyin",
+        "aliases",
+        "date",
+        "status",
+    ]
     header += ["summary", "definition", "related", "sources"]
     rows: list[list[str | None]] = [header]
     for view in views:

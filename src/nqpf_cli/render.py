@@ -165,11 +165,11 @@ def compare_renderable(comparison: Comparison) -> RenderableType:
 
 
 def list_renderable(entries: Sequence[Entry]) -> RenderableType:
-    table = Table(box=box.SIMPLE, expand=True)
-    table.add_column("id", style="cyan", no_wrap=True, overflow="fold")
+    table = Table(box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("id", style="cyan", overflow="fold")
     table.add_column("kind", no_wrap=True)
     table.add_column("name", ratio=2, min_width=12)
-    table.add_column("中文", ratio=1, min_width=6)
+    table.add_column("中文", min_width=8, overflow="fold")
     table.add_column("summary", ratio=3, min_width=12)
     for e in entries:
         table.add_row(

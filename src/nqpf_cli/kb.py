@@ -58,7 +58,7 @@ def assemble(layers: Iterable[Layer]) -> KnowledgeBase:
             if first is not None:
                 kb.findings.append(
                     Finding(
-                        entry.where("id"),
+                        entry.position,
                         Severity.ERROR,
                         "duplicate-id",
                         f"id '{entry.id}' is already defined at {first.position}",

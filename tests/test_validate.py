@@ -27,7 +27,16 @@ def entry(entry_id: str, extra: str = "", **fields: str) -> str:
     }
     base.update(fields)
     body = ", ".join(f"{k}: {v}" for k, v in base.items())
-    return "{id: " + entry_id + ", " + body + ", " + GOOD_SOURCE + (", " + extra if extra else "") + "}"
+    return (
+        "{id: "
+        + entry_id
+        + ", "
+        + body
+        + ", "
+        + GOOD_SOURCE
+        + (", " + extra if extra else "")
+        + "}"
+    )
 
 
 def findings(invoke: Invoke, *paths: Path, strict: bool = False) -> tuple[int, list[str], str]:
@@ -48,22 +57,61 @@ def test_clean_file_validates(invoke: Invoke, write_kb) -> None:  # type: ignore
     ("text", "expected"),
     [
         (kb_text(entry("a", "colour: red")), "error unknown-key: entry 'a': unknown key 'colour'"),
-        (kb_text("{id: a, kind: concept, name: A, summary: s}"), "kb.yaml:2:5: error missing-field: entry 'a': 'definition' is required"),
-        (kb_text(entry("a", kind="planet")), "error bad-kind: entry 'a': kind 'planet' is not one of"),
-        (kb_text(entry("a", date="2024-02-30")), "error bad-date: entry 'a': date '2024-02-30' does not exist"),
-        (kb_text(entry("a", date="March 2024")), "error bad-date: entry 'a': date 'March 2024' is not YYYY"),
+        (
+            kb_text("{id: a, kind: concept, name: A, summary: s}"),
+            "kb.yaml:2:5: error missing-field: entry 'a': 'definition' is required",
+        ),
+        (
+            kb_text(entry("a", kind="planet")),
+            "error bad-kind: entry 'a': kind 'planet' is not one of",
+        ),
+        (
+            kb_text(entry("a", date="2024-02-30")),
+            "error bad-date: entry 'a': date '2024-02-30' does not exist",
+        ),
+        (
+            kb_text(entry("a", date="March 2024")),
+            "error bad-date: entry 'a': date 'March 2024' is not YYYY",
+        ),
         (kb_text(entry("Bad Id")), "error bad-id: entry 'Bad Id': ids are lowercase"),
-        (kb_text(entry("a", "links: {related: [ghost]}")), "error dangling-link: entry 'a': related names unknown entry 'ghost'"),
-        (kb_text(entry("a", "links: {likes: [a]}")), "error unknown-link-type: entry 'a': link type 'likes'"),
-        (kb_text(entry("a", definition="'See {ghost}.'")), "error dangling-crosslink: entry 'a': definition links to unknown entry {ghost}"),
-        (kb_text(entry("a", "dimensions: {goal: {text: x}}")), "error unknown-dimension: entry 'a': dimension 'goal' is not declared"),
-        (kb_text(entry("a", "translations: [{text: x, sources: [2]}]")), "error bad-source-ref: entry 'a': translation #1 cites source 2"),
-        (kb_text(entry("a", name="[a, b]")), "error wrong-type: entry 'a': 'name' must be a string, not a list"),
-        (kb_text(entry("a"), entry("a")), "kb.yaml:3:5: error duplicate-id: id 'a' is already defined at "),
-        ("- a\n- b\n", "kb.yaml:1:1: error top-level-type: expected a mapping with 'entries:' at the top, found a list"),
+        (
+            kb_text(entry("a", "links: {related: [ghost]}")),
+            "error dangling-link: entry 'a': related names unknown entry 'ghost'",
+        ),
+        (
+            kb_text(entry("a", "links: {likes: [a]}")),
+            "error unknown-link-type: entry 'a': link type 'likes'",
+        ),
+        (
+            kb_text(entry("a", definition="'See {ghost}.'")),
+            "error dangling-crosslink: entry 'a': definition links to unknown entry {ghost}",
+        ),
+        (
+            kb_text(entry("a", "dimensions: {goal: {text: x}}")),
+            "error unknown-dimension: entry 'a': dimension 'goal' is not declared",
+        ),
+        (
+            kb_text(entry("a", "translations: [{text: x, sources: [2]}]")),
+            "error bad-source-ref: entry 'a': translation #1 cites source 2",
+        ),
+        (
+            kb_text(entry("a", name="[a, b]")),
+            "error wrong-type: entry 'a': 'name' must be a string, not a list",
+        ),
+        (
+            kb_text(entry("a"), entry("a")),
+            "kb.yaml:3:5: error duplicate-id: id 'a' is already defined at ",
+        ),
+        (
+            "- a\n- b\n",
+            "kb.yaml:1:1: error top-level-type: expected a mapping with 'entries:' at the top, found a list",
+        ),
         ("", "kb.yaml:1:1: error top-level-type: file is empty"),
         ("version: '2'\nentries: []\n", "kb.yaml:1:10: error bad-version"),
-        ("entries: {a: 1}\n", "kb.yaml:1:10: error wrong-type: 'entries' must be a list of entries, not a mapping"),
+        (
+            "entries: {a: 1}\n",
+            "kb.yaml:1:10: error wrong-type: 'entries' must be a list of entries, not a mapping",
+        ),
     ],
 )
 def test_error_findings(invoke: Invoke, write_kb, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
@@ -75,9 +123,19 @@ def test_error_findings(invoke: Invoke, write_kb, text: str, expected: str) -> N
 @pytest.mark.parametrize(
     ("text", "rule"),
     [
-        (kb_text("{id: a, kind: concept, name: A, summary: s, definition: d, " + GOOD_SOURCE + "}"), "missing-chinese"),
+        (
+            kb_text(
+                "{id: a, kind: concept, name: A, summary: s, definition: d, " + GOOD_SOURCE + "}"
+            ),
+            "missing-chinese",
+        ),
         (kb_text(entry("a", pinyin="ming")), "pinyin-without-tones"),
-        (kb_text("{id: a, kind: concept, name: A, name_zh: 名, pinyin: míng, summary: s, definition: d}"), "missing-sources"),
+        (
+            kb_text(
+                "{id: a, kind: concept, name: A, name_zh: 名, pinyin: míng, summary: s, definition: d}"
+            ),
+            "missing-sources",
+        ),
         (kb_text(entry("a", "links: {related: [a]}")), "self-link"),
         (kb_text(entry("a", "aliases: [X]"), entry("b", "aliases: [x]")), "duplicate-alias"),
         (kb_text(entry("a", summary="'" + "long " * 40 + "'")), "long-summary"),
@@ -94,7 +152,14 @@ def test_warnings_pass_unless_strict(invoke: Invoke, write_kb, text: str, rule: 
 
 def test_all_errors_in_one_run(invoke: Invoke, write_kb) -> None:  # type: ignore[no-untyped-def]
     code, lines, err = findings(
-        invoke, write_kb(kb_text(entry("a", kind="x"), entry("b", date="2024-13"), entry("c", "links: {related: [z]}")))
+        invoke,
+        write_kb(
+            kb_text(
+                entry("a", kind="x"),
+                entry("b", date="2024-13"),
+                entry("c", "links: {related: [z]}"),
+            )
+        ),
     )
     assert code == 3 and len(lines) == 3
     assert "3 error(s)" in err
@@ -122,11 +187,17 @@ def test_duplicates_across_layers(invoke: Invoke, write_kb) -> None:  # type: ig
     second = write_kb(kb_text(entry("a")), "two.yaml")
     code, lines, _ = findings(invoke, first, second)
     assert code == 3
-    assert any("two.yaml:2:5: error duplicate-id: id 'a' is already defined at" in l and "one.yaml:2:5" in l for l in lines)
+    assert any(
+        "two.yaml:2:5: error duplicate-id: id 'a' is already defined at" in l
+        and "one.yaml:2:5" in l
+        for l in lines
+    )
 
 
 @pytest.mark.parametrize("command", [["define", "a"], ["list"], ["compare", "a", "b"]])
-def test_other_commands_refuse_a_broken_kb_with_one_line(invoke: Invoke, write_kb, command: list[str]) -> None:  # type: ignore[no-untyped-def]
+def test_other_commands_refuse_a_broken_kb_with_one_line(
+    invoke: Invoke, write_kb, command: list[str]
+) -> None:  # type: ignore[no-untyped-def]
     path = write_kb("entries:\n  - {id: a, kind: concept}\n  - {id: a, name: 3: 4}\n")
     result = invoke("--no-default", "--kb", str(path), *command)
     assert result.code == 3

@@ -30,6 +30,7 @@ class EntryView:
     entry: Entry
     how: str
     definition: tuple[Segment, ...]
+    notes: tuple[Segment, ...]
     links: tuple[LinkView, ...]
     backlinks: tuple[LinkView, ...]
 
@@ -71,4 +72,11 @@ def describe(entry: Entry, kb: KnowledgeBase, how: str = "id") -> EntryView:
         backlinks.append(
             LinkView(back.link_type, LINK_TYPES[back.link_type], kb.entries[back.source])
         )
-    return EntryView(entry, how, segments(entry.definition, kb), tuple(links), tuple(backlinks))
+    return EntryView(
+        entry,
+        how,
+        segments(entry.definition, kb),
+        segments(entry.notes or "", kb),
+        tuple(links),
+        tuple(backlinks),
+    )

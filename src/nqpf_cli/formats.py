@@ -197,7 +197,7 @@ def plain_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
         lines.append("summary: " + one_line(e.summary))
         lines.append("definition: " + one_line(plain_text(e.definition, kb)))
         if e.notes:
-            lines.append("notes: " + one_line(plain_text(e.notes, kb)))
+            lines.append("notes: " + one_line(plain_text(e.notes, kb)))  # cross-links as names
         for t in e.translations:
             refs = "".join(f"[{n}]" for n in t.sources)
             by = f" — {t.used_by}" if t.used_by else ""

@@ -83,17 +83,18 @@ def entry_panel(view: EntryView) -> Panel:
         parts.append(Text.assemble(("also: ", "dim"), one_line("; ".join(e.aliases))))
     parts += [Text(""), line(e.summary, "italic"), Text(""), definition_text(view.definition)]
     if e.notes:
-        parts += [Text(""), Text.assemble(("Notes: ", "bold"), safe(e.notes))]
+        parts += [Text(""), Text.assemble(("Notes: ", "bold"), definition_text(view.notes))]
     if e.translations:
         parts += [Text(""), _section("English renderings")]
+        rows = []
         for t in e.translations:
-            row = Text("  • ")
-            row.append(one_line(t.text), style="bold")
+            row = Text(one_line(t.text), style="bold")
             if t.used_by:
                 row.append(" — " + one_line(t.used_by))
             if t.sources:
                 row.append(" " + "".join(f"[{n}]" for n in t.sources), style="dim")
-            parts.append(row)
+            rows.append(("•", row))
+        parts.append(_hanging(rows))
     if view.links:
         parts += [Text(""), _section("Links")]
         parts.append(_link_table((v.label, v.target) for v in view.links))
@@ -102,22 +103,32 @@ def entry_panel(view: EntryView) -> Panel:
         parts.append(_link_table((v.label, v.target) for v in view.backlinks))
     if e.sources:
         parts += [Text(""), _section("Sources")]
-        for n, source in enumerate(e.sources, start=1):
-            parts.append(Text.assemble((f"  [{n}] ", "dim"), line(source_line(source))))
+        numbered = [(f"[{n}]", line(source_line(s))) for n, s in enumerate(e.sources, start=1)]
+        parts.append(_hanging(numbered))
     title = Text(one_line(e.name), style="bold")
     return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED, expand=True)
+
+
+def _hanging(rows: Iterable[tuple[str, Text]]) -> Table:
+    """A marker column and text that wraps under itself, not under the marker."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="dim", no_wrap=True, justify="right")
+    table.add_column(ratio=1, overflow="fold")
+    for marker, text in rows:
+        table.add_row(Text(f"  {marker}"), text)
+    return table
 
 
 def _link_table(rows: Iterable[tuple[str, Entry]]) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="dim", no_wrap=True)
-    table.add_column(min_width=12, ratio=1)
-    table.add_column(ratio=2)
+    table.add_column(ratio=1, overflow="fold")
     for label, target in rows:
-        name = Text.assemble((one_line(target.name), "cyan"))
+        text = Text(one_line(target.name), style="bold cyan")
         if target.name_zh:
-            name.append(" " + one_line(target.name_zh))
-        table.add_row(Text(f"  {label}"), name, line(target.summary, "dim"))
+            text.append(" " + one_line(target.name_zh))
+        text.append(" — " + one_line(target.summary), style="dim")
+        table.add_row(Text(f"  {label}"), text)
     return table
 
 
@@ -132,7 +143,7 @@ def compare_renderable(comparison: Comparison) -> RenderableType:
         header = Text(one_line(e.name), style="bold")
         if e.name_zh:
             header.append("\n" + one_line(e.name_zh))
-        table.add_column(header, ratio=1, min_width=12)
+        table.add_column(header, ratio=1, min_width=12, overflow="fold")
     for row in comparison.rows:
         label = Text(row.label, style="bold")
         if row.label_zh:
@@ -168,9 +179,9 @@ def list_renderable(entries: Sequence[Entry]) -> RenderableType:
     table = Table(box=box.SIMPLE_HEAD, expand=True)
     table.add_column("id", style="cyan", overflow="fold")
     table.add_column("kind", no_wrap=True)
-    table.add_column("name", ratio=2, min_width=12)
+    table.add_column("name", ratio=2, min_width=12, overflow="fold")
     table.add_column("中文", min_width=8, overflow="fold")
-    table.add_column("summary", ratio=3, min_width=12)
+    table.add_column("summary", ratio=3, min_width=12, overflow="fold")
     for e in entries:
         table.add_row(
             line(e.id),

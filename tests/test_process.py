@@ -1,0 +1,141 @@
+"""Real processes: pipes, a full disk, a terminal, interrupts and `python -m`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, nqpf_executable
+
+MINI = ["--no-default", "--kb", str(DATA / "mini.yaml")]
+
+
+def run(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess[bytes]:  # type: ignore[no-untyped-def]
+    return subprocess.run(
+        [nqpf_executable(), *args], env=env, capture_output=True, timeout=60, **kwargs
+    )
+
+
+def test_python_dash_m(cli_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "nqpf_cli", *MINI, "list"],
+        env=cli_env,
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stdout.decode().startswith("alpha-plan\tAlpha plan\n")
+
+
+def test_broken_pipe_is_quiet(cli_env: dict[str, str], tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    lines = ["entries:"]
+    for i in range(3000):
+        lines.append(
+            f"  - {{id: e{i}, kind: concept, name: Entry {i}, summary: '{'word ' * 20}', definition: d,"
+            f" sources: [{{title: t, url: 'https://x.org'}}]}}"
+        )
+    big.write_text("\n".join(lines) + "\n")
+    for args in (["list"], ["list", "--json"], ["list", "-f", "csv"]):
+        shell = (
+            f"{nqpf_executable()} --no-default --kb {big} {' '.join(args)} | head -c 100 >/dev/null"
+        )
+        proc = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", shell], env=cli_env, capture_output=True, timeout=60
+        )
+        assert proc.stderr == b"", (args, proc.stderr)
+        assert proc.returncode == 0
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_full_disk_is_a_clean_error(cli_env: dict[str, str]) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [nqpf_executable(), *MINI, "define", "AP"],
+            env=cli_env,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            timeout=60,
+        )
+    assert result.returncode == 74
+    assert result.stderr.decode() == "nqpf: error: cannot write output: No space left on device\n"
+
+
+def test_piped_output_has_no_ansi_and_exit_codes(cli_env: dict[str, str]) -> None:
+    ok = run([*MINI, "define", "AP"], cli_env)
+    assert ok.returncode == 0 and b"\x1b" not in ok.stdout
+    miss = run([*MINI, "define", "zzzz"], cli_env)
+    assert (miss.returncode, miss.stdout) == (1, b"")
+    usage = run([*MINI, "define"], cli_env)
+    assert usage.returncode == 2 and usage.stdout == b""
+    assert b"Traceback" not in miss.stderr + usage.stderr
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script")
+@pytest.mark.parametrize(
+    ("extra_env", "expect_color"),
+    [({}, True), ({"NO_COLOR": "1"}, False), ({"TERM": "dumb"}, False)],
+)
+def test_terminal_gets_a_table(
+    cli_env: dict[str, str], extra_env: dict[str, str], expect_color: bool
+) -> None:
+    env = {**cli_env, "TERM": "xterm-256color", "COLUMNS": "80", **extra_env}
+    command = " ".join([nqpf_executable(), *MINI, "define", "AP"])
+    result = subprocess.run(
+        ["script", "-qec", command, "/dev/null"], env=env, capture_output=True, timeout=60
+    )
+    out = result.stdout.decode()
+    assert "╭" in out and "甲计划" in out
+    assert ("\x1b[" in out) is expect_color
+
+
+def test_narrow_terminal_does_not_crash(cli_env: dict[str, str]) -> None:
+    env = {**cli_env, "COLUMNS": "20"}
+    for args in (["define", "AP"], ["compare", "AP", "BC"], ["list"]):
+        result = run([*MINI, *args, "--format", "table"], env)
+        assert result.returncode == 0, result.stderr
+        assert all(len(line) <= 20 for line in result.stdout.decode().splitlines())
+
+
+def test_non_utf8_stdout_encoding(cli_env: dict[str, str]) -> None:
+    env = {**cli_env, "PYTHONIOENCODING": "latin-1"}
+    text = run([*MINI, "define", "BC"], env)
+    assert text.returncode == 0 and b"\\u4e59" in text.stdout  # 乙 made visible, not a crash
+    as_json = run([*MINI, "define", "BC", "--json"], env)
+    assert "乙概念" in as_json.stdout.decode("utf-8")  # JSON is always UTF-8
+
+
+def test_sigint_exits_130_without_traceback(cli_env: dict[str, str]) -> None:
+    proc = subprocess.Popen(
+        [nqpf_executable(), *MINI, "define", "-"],
+        env=cli_env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(1.0)  # let it start and block on stdin
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert b"Traceback" not in err and out == b""
+
+
+def test_stdin_terminal_is_refused(cli_env: dict[str, str]) -> None:
+    if not shutil.which("script"):
+        pytest.skip("needs script")
+    command = " ".join([nqpf_executable(), *MINI, "define", "-"])
+    result = subprocess.run(
+        ["script", "-qec", command, "/dev/null"],
+        env=cli_env,
+        capture_output=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    assert b"pipe them in" in result.stdout

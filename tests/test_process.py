@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -56,7 +55,7 @@ def test_broken_pipe_is_quiet(cli_env: dict[str, str], tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_full_disk_is_a_clean_error(cli_env: dict[str, str]) -> None:
-    with open("/dev/full", "wb") as full:
+    with Path("/dev/full").open("wb") as full:
         result = subprocess.run(
             [nqpf_executable(), *MINI, "define", "AP"],
             env=cli_env,

@@ -188,9 +188,9 @@ def test_duplicates_across_layers(invoke: Invoke, write_kb) -> None:  # type: ig
     code, lines, _ = findings(invoke, first, second)
     assert code == 3
     assert any(
-        "two.yaml:2:5: error duplicate-id: id 'a' is already defined at" in l
-        and "one.yaml:2:5" in l
-        for l in lines
+        "two.yaml:2:5: error duplicate-id: id 'a' is already defined at" in line
+        and "one.yaml:2:5" in line
+        for line in lines
     )
 
 

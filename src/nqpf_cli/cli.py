@@ -99,14 +99,17 @@ def _show(
     settings: Settings,
     data: Callable[[], Any],
     text: dict[str, Callable[[], str]],
-    table: Callable[[], Any],
+    table: tuple[str, Any],
 ) -> None:
+    """Write one result; Rich is only imported when a table is asked for."""
     if fmt == "json":
         write(formats.dumps(data()), binary_utf8=True)
     elif fmt == "table":
-        from .render import to_text
+        from . import render
 
-        write(to_text(table(), width(), use_color(settings.color)))
+        builder, subject = table
+        renderable = getattr(render, builder)(subject)
+        write(render.to_text(renderable, width(), use_color(settings.color)))
     else:
         write(text[fmt]())
 
@@ -183,8 +186,6 @@ def define(
             continue
         views.append(describe(match.entry, knowledge, match.how))
     if views:
-        from .render import define_renderable
-
         _show(
             output,
             settings,
@@ -194,7 +195,7 @@ def define(
                 "csv": lambda: formats.csv_define(views, knowledge),
                 "markdown": lambda: formats.markdown_define(views, knowledge),
             },
-            lambda: define_renderable(views),
+            ("define_renderable", views),
         )
     if failures:
         for message in failures[:-1]:
@@ -225,7 +226,6 @@ def compare(
     resolver = Resolver(knowledge)
     entries = [resolver.resolve(term).entry for term in terms]
     comparison = build(entries, knowledge)
-    from .render import compare_renderable
 
     _show(
         output,
@@ -236,7 +236,7 @@ def compare(
             "csv": lambda: formats.csv_compare(comparison),
             "markdown": lambda: formats.markdown_compare(comparison),
         },
-        lambda: compare_renderable(comparison),
+        ("compare_renderable", comparison),
     )
 
 
@@ -271,7 +271,6 @@ def list_entries(
     ]
     if not entries:
         raise NotFoundError("no entries match those filters")
-    from .render import list_renderable
 
     _show(
         output,
@@ -282,7 +281,7 @@ def list_entries(
             "csv": lambda: formats.csv_list(entries),
             "markdown": lambda: formats.markdown_list(entries),
         },
-        lambda: list_renderable(entries),
+        ("list_renderable", entries),
     )
 
 
@@ -318,8 +317,6 @@ def validate(
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
     warnings = len(findings) - errors
     if findings or output == "json":
-        from .render import findings_renderable
-
         _show(
             output,
             settings,
@@ -329,7 +326,7 @@ def validate(
                 "csv": lambda: formats.csv_findings(findings),
                 "markdown": lambda: formats.markdown_findings(findings),
             },
-            lambda: findings_renderable(findings),
+            ("findings_renderable", findings),
         )
     files = len(knowledge.layers)
     _say(

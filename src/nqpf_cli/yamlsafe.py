@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,7 +129,7 @@ class _Builder:
         self.root: Node | None = None
         self.documents = 0
 
-    def add(self, node: Node, event: Any) -> None:
+    def add(self, node: Node) -> None:
         if not self.stack:
             self.root = node
             return
@@ -162,7 +163,7 @@ class _Builder:
             raise YamlProblem(
                 f"nesting deeper than {MAX_DEPTH} levels", node.line, node.column, "too-deep"
             )
-        self.add(node, None)
+        self.add(node)
         self.stack.append((node, None))
 
     def close(self) -> None:
@@ -189,9 +190,30 @@ def _check_event(event: Any) -> None:
 def parse(text: str) -> Node | None:
     """Parse one YAML document into a Node tree, or None for an empty stream."""
     builder = _Builder()
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
+    closers = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
     try:
-        for event in yaml.parse(text, Loader=_Parser):
-            if isinstance(event, yaml.DocumentStartEvent):
+        events: Iterator[Any] = yaml.parse(text, Loader=_Parser)  # libyaml events are untyped
+        for event in events:
+            kind = type(event)
+            if kind is scalar:
+                if event.anchor is not None or event.tag not in _PLAIN_TAGS:
+                    _check_event(event)
+                mark = event.start_mark
+                empty = event.value == "" and bool(event.implicit[0])
+                builder.add(Node(event.value, mark.line + 1, mark.column + 1, empty=empty))
+            elif kind is mapping_start or kind is sequence_start:
+                if event.anchor is not None or event.tag not in _PLAIN_TAGS:
+                    _check_event(event)
+                mark = event.start_mark
+                value: dict[str, Node] | list[Node] = {} if kind is mapping_start else []
+                builder.open(Node(value, mark.line + 1, mark.column + 1))
+            elif kind in closers:
+                builder.close()
+            elif kind is alias:
+                _check_event(event)
+            elif kind is yaml.DocumentStartEvent:
                 builder.documents += 1
                 if builder.documents > 1:
                     raise YamlProblem(
@@ -199,22 +221,6 @@ def parse(text: str) -> Node | None:
                         *_place(event),
                         rule="multi-document",
                     )
-                continue
-            if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent):
-                continue
-            if isinstance(event, yaml.DocumentEndEvent):
-                continue
-            _check_event(event)
-            line, column = _place(event)
-            if isinstance(event, yaml.ScalarEvent):
-                empty = event.value == "" and bool(event.implicit[0])
-                builder.add(Node(event.value, line, column, empty=empty), event)
-            elif isinstance(event, yaml.MappingStartEvent):
-                builder.open(Node({}, line, column))
-            elif isinstance(event, yaml.SequenceStartEvent):
-                builder.open(Node([], line, column))
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                builder.close()
     except yaml.MarkedYAMLError as exc:
         raise _mark_problem(exc) from None
     except yaml.YAMLError as exc:  # ReaderError and friends carry no line

@@ -49,7 +49,7 @@ def main() -> None:
     tmp.mkdir(exist_ok=True)
     table = commands(tmp)
     samples: dict[str, list[float]] = {name: [] for name in table}
-    for name, argv in table.items():  # warm caches and .pyc files once
+    for argv in table.values():  # warm caches and .pyc files once
         subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     for _ in range(args.runs):
         for name, argv in table.items():

@@ -44,7 +44,8 @@ def test_every_kind_is_represented(kb: KnowledgeBase) -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["NQPF", "新质生产力", "xinzhi shengchanli", "xīn zhì shēngchǎnlì", "xinzhishengchanli"]
+    "query",
+    ["NQPF", "新质生产力", "xinzhi shengchanli", "xīn zhì shēngchǎnlì", "xinzhishengchanli"],
 )
 def test_the_flagship_term_resolves_every_way(kb: KnowledgeBase, query: str) -> None:
     assert Resolver(kb).resolve(query).entry.id == "new-quality-productive-forces"
@@ -61,16 +62,26 @@ def test_made_in_china_2025_names_its_ten_sectors(kb: KnowledgeBase) -> None:
 def test_six_future_industry_directions(kb: KnowledgeBase) -> None:
     parts = set(kb.entries["future-industries-opinions-2024"].links["has_part"])
     assert {
-        "future-manufacturing", "future-information", "future-materials",
-        "future-energy", "future-space", "future-health",
+        "future-manufacturing",
+        "future-information",
+        "future-materials",
+        "future-energy",
+        "future-space",
+        "future-health",
     } <= parts
 
 
 def test_2024_gwr_names_its_emerging_and_future_industries(kb: KnowledgeBase) -> None:
     named = set(kb.entries["government-work-report-2024"].links["sectors"])
     assert {
-        "hydrogen-power", "new-materials", "innovative-drugs", "biomanufacturing",
-        "commercial-spaceflight", "low-altitude-economy", "quantum-technology", "life-sciences",
+        "hydrogen-power",
+        "new-materials",
+        "innovative-drugs",
+        "biomanufacturing",
+        "commercial-spaceflight",
+        "low-altitude-economy",
+        "quantum-technology",
+        "life-sciences",
     } <= named
 
 
@@ -102,7 +113,9 @@ PAIRS = [
 
 
 @pytest.mark.parametrize(("left", "right"), PAIRS)
-def test_comparison_pairs_share_six_sourced_dimensions(kb: KnowledgeBase, left: str, right: str) -> None:
+def test_comparison_pairs_share_six_sourced_dimensions(
+    kb: KnowledgeBase, left: str, right: str
+) -> None:
     resolver = Resolver(kb)
     a, b = resolver.resolve(left).entry, resolver.resolve(right).entry
     shared = [row for row in compare([a, b], kb).rows if row.is_dimension and all(row.cells)]
@@ -128,28 +141,82 @@ def test_competing_translations_are_recorded(kb: KnowledgeBase) -> None:
 # Every claim of the seed article, and the entry that carries it. `phrases` must all occur
 # in that entry's text; `seed` means the entry also cites the seed article itself.
 SEED_CLAIMS = [
-    ("term introduced in September 2023", "new-quality-productive-forces", ["September 2023"], True),
-    ("2024 Government Work Report's top task", "government-work-report-2024", ["first of its ten tasks"], True),
+    (
+        "term introduced in September 2023",
+        "new-quality-productive-forces",
+        ["September 2023"],
+        True,
+    ),
+    (
+        "2024 Government Work Report's top task",
+        "government-work-report-2024",
+        ["first of its ten tasks"],
+        True,
+    ),
     ("Boao Forum for Asia 2024 discussed it", "boao-forum-2024", ["Boao", "60"], True),
-    ("Made in China 2025 as predecessor", "new-quality-productive-forces", ["Made in China 2025"], True),
-    ("MIC2025 achievements: EVs, photovoltaics, wind turbines", "made-in-china-2025", ["wind", "photovoltaic"], True),
-    ("135th Canton Fair, intelligent and green exhibitors", "canton-fair-135", ["135th", "40", "UNCONFIRMED"], True),
-    ("limits of old productive forces", "traditional-productive-forces", ["old productive forces"], True),
+    (
+        "Made in China 2025 as predecessor",
+        "new-quality-productive-forces",
+        ["Made in China 2025"],
+        True,
+    ),
+    (
+        "MIC2025 achievements: EVs, photovoltaics, wind turbines",
+        "made-in-china-2025",
+        ["wind", "photovoltaic"],
+        True,
+    ),
+    (
+        "135th Canton Fair, intelligent and green exhibitors",
+        "canton-fair-135",
+        ["135th", "40", "UNCONFIRMED"],
+        True,
+    ),
+    (
+        "limits of old productive forces",
+        "traditional-productive-forces",
+        ["old productive forces"],
+        True,
+    ),
     ("debt-fuelled growth", "traditional-productive-forces", ["debt"], True),
-    ("NDRC: skilled workforce via university-company collaboration", "industry-university-research-collaboration", ["seed article"], True),
-    ("NDRC: open talent policies for international professionals", "talent-policy", ["international professionals"], True),
+    (
+        "NDRC: skilled workforce via university-company collaboration",
+        "industry-university-research-collaboration",
+        ["seed article"],
+        True,
+    ),
+    (
+        "NDRC: open talent policies for international professionals",
+        "talent-policy",
+        ["international professionals"],
+        True,
+    ),
     ("NDRC: regional innovation hubs", "regional-innovation-hubs", ["seed article"], True),
-    ("NDRC: companies with universities on breakthroughs, advanced tech in production", "industry-university-research-collaboration", ["universities on technological breakthroughs"], True),
+    (
+        "NDRC: companies with universities on breakthroughs, advanced tech in production",
+        "industry-university-research-collaboration",
+        ["universities on technological breakthroughs"],
+        True,
+    ),
     ("NDRC: planning future industries", "future-industries", ["NDRC"], True),
     ("AI+ from the Two Sessions", "ai-plus", ["two-sessions", "li-qiang"], True),
     ("new jobs, replaced jobs, changing skills", "jobs-and-skills", ["replace"], True),
-    ("a more digitally literate population", "digital-literacy-and-skills", ["digitally literate"], True),
+    (
+        "a more digitally literate population",
+        "digital-literacy-and-skills",
+        ["digitally literate"],
+        True,
+    ),
     ("NDRC's role in restructuring the economy", "ndrc", ["seed article"], True),
 ]
 
 
-@pytest.mark.parametrize(("claim", "entry_id", "phrases", "seed"), SEED_CLAIMS, ids=[c[0] for c in SEED_CLAIMS])
-def test_seed_article_claims_are_carried(kb: KnowledgeBase, claim: str, entry_id: str, phrases: list[str], seed: bool) -> None:
+@pytest.mark.parametrize(
+    ("claim", "entry_id", "phrases", "seed"), SEED_CLAIMS, ids=[c[0] for c in SEED_CLAIMS]
+)
+def test_seed_article_claims_are_carried(
+    kb: KnowledgeBase, claim: str, entry_id: str, phrases: list[str], seed: bool
+) -> None:
     entry = kb.entries[entry_id]
     text = " ".join(
         [entry.definition, entry.notes or "", *(c.text for c in entry.dimensions.values())]

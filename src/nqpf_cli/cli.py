@@ -337,6 +337,251 @@ def validate(
         raise typer.Exit(3)
 
 
+def _one_entry(settings: Settings, term: str) -> tuple[KnowledgeBase, Any]:
+    from .resolve import Resolver
+
+    knowledge = _load(settings)
+    return knowledge, Resolver(knowledge).resolve(term).entry
+
+
+KindOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--kind", "-k", help="Only this kind (repeatable).", click_type=click.Choice(KINDS)
+    ),
+]
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[
+        str, typer.Argument(help='Words, Chinese, or pinyin; "quoted phrases" stay whole.')
+    ],
+    kind: KindOpt = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, help="At most this many hits.")
+    ] = 20,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    kb: KbOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Full-text search over names, aliases, summaries, definitions, comparisons and sources."""
+    from . import formats_explore as fx
+    from .search import search as run_search
+
+    settings = _settings(ctx, kb, color)
+    output = pick_format(fmt, as_json)
+    hits = run_search(_load(settings), query, set(kind or []), limit)
+    if not hits:
+        raise NotFoundError(f"nothing matches '{one_line(query)}'")
+    _show(
+        output,
+        settings,
+        lambda: fx.search_json(hits),
+        {
+            "plain": lambda: fx.search_plain(hits),
+            "csv": lambda: fx.search_csv(hits),
+            "markdown": lambda: fx.search_markdown(hits),
+        },
+        ("search_renderable", hits),
+    )
+
+
+GRAPH_FORMATS = ("dot", "mermaid", "json")
+GraphFormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table | plain | json | csv | markdown | dot | mermaid",
+        click_type=click.Choice((*formats.FORMATS, "dot", "mermaid")),
+        show_default=False,
+    ),
+]
+
+
+@app.command()
+def related(
+    ctx: typer.Context,
+    term: Annotated[str, typer.Argument(help="The entry to start from.", show_default=False)],
+    depth: Annotated[
+        int, typer.Option("--depth", "-d", min=1, max=6, help="How many links out.")
+    ] = 1,
+    fmt: GraphFormatOpt = None,
+    as_json: JsonOpt = False,
+    kb: KbOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Typed links out of and into an entry, as a tree (or DOT, Mermaid, JSON)."""
+    from . import formats_explore as fx
+    from . import graph
+
+    settings = _settings(ctx, kb, color)
+    output = "json" if as_json else (fmt or pick_format(None, False))
+    knowledge, entry = _one_entry(settings, term)
+    root = graph.related_tree(entry, knowledge, depth)
+    if output in ("dot", "mermaid"):
+        nodes, links = graph.tree_edges(root)
+        text = (
+            graph.to_dot(nodes, links, entry.id)
+            if output == "dot"
+            else graph.to_mermaid(nodes, links)
+        )
+        write(text)
+        return
+    _show(
+        output,
+        settings,
+        lambda: graph.tree_json(root),
+        {
+            "plain": lambda: fx.related_plain(root),
+            "csv": lambda: fx.related_csv(root),
+            "markdown": lambda: fx.related_markdown(root),
+        },
+        ("related_renderable", root),
+    )
+
+
+@app.command(name="graph")
+def graph_command(
+    ctx: typer.Context,
+    kind: KindOpt = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="dot | mermaid | json", click_type=click.Choice(GRAPH_FORMATS)
+        ),
+    ] = "dot",
+    as_json: JsonOpt = False,
+    kb: KbOpt = None,
+) -> None:
+    """The whole link graph, or the part between the kinds given, for Graphviz or Mermaid."""
+    from . import graph
+
+    settings = _settings(ctx, kb, None)
+    knowledge = _load(settings)
+    kinds = set(kind or [])
+    links = graph.edges(knowledge, kinds or None)
+    nodes = [e for e in knowledge.ordered() if not kinds or e.kind in kinds]
+    if not nodes:
+        raise NotFoundError("no entries of those kinds")
+    if as_json or fmt == "json":
+        write(graph.dumps(graph.to_json(nodes, links)), binary_utf8=True)
+    elif fmt == "mermaid":
+        write(graph.to_mermaid(nodes, links))
+    else:
+        write(graph.to_dot(nodes, links))
+
+
+@app.command()
+def timeline(
+    ctx: typer.Context,
+    start: Annotated[int | None, typer.Option("--from", help="From this year (inclusive).")] = None,
+    end: Annotated[int | None, typer.Option("--to", help="Up to this year (inclusive).")] = None,
+    kind: KindOpt = None,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    kb: KbOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Every dated entry in order; partial dates (2015, 2023-09) open their period."""
+    from . import formats_explore as fx
+    from .timeline import timeline as build
+
+    settings = _settings(ctx, kb, color)
+    output = pick_format(fmt, as_json)
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"--from {start} is after --to {end}")
+    moments = build(_load(settings), start, end, set(kind or []))
+    if not moments:
+        raise NotFoundError("no dated entries in that range")
+    _show(
+        output,
+        settings,
+        lambda: fx.timeline_json(moments),
+        {
+            "plain": lambda: fx.timeline_plain(moments),
+            "csv": lambda: fx.timeline_csv(moments),
+            "markdown": lambda: fx.timeline_markdown(moments),
+        },
+        ("timeline_renderable", moments),
+    )
+
+
+@app.command()
+def sectors(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    kb: KbOpt = None,
+    color: ColorOpt = None,
+) -> None:
+    """Sectors (rows) against the initiatives and documents that name them (columns)."""
+    from . import formats_explore as fx
+    from .sectors import matrix as build
+
+    settings = _settings(ctx, kb, color)
+    output = pick_format(fmt, as_json)
+    grid = build(_load(settings))
+    if not grid.rows:
+        raise NotFoundError("the knowledge base has no sector entries")
+    _show(
+        output,
+        settings,
+        lambda: fx.sectors_json(grid),
+        {
+            "plain": lambda: fx.sectors_plain(grid),
+            "csv": lambda: fx.sectors_csv(grid),
+            "markdown": lambda: fx.sectors_markdown(grid),
+        },
+        ("sectors_renderable", grid),
+    )
+
+
+@app.command()
+def cite(
+    ctx: typer.Context,
+    terms: Annotated[
+        list[str], typer.Argument(help="Entries whose sources to cite.", show_default=False)
+    ],
+    style: Annotated[
+        str,
+        typer.Option(
+            "--style",
+            "-s",
+            help="apa | chicago | bibtex | csl-json",
+            click_type=click.Choice(("apa", "chicago", "bibtex", "csl-json")),
+        ),
+    ] = "apa",
+    kb: KbOpt = None,
+) -> None:
+    """An entry's sources as citations to paste (BibTeX and CSL-JSON for reference managers)."""
+    from .cite import citations
+    from .resolve import Resolver
+
+    settings = _settings(ctx, kb, None)
+    knowledge = _load(settings)
+    resolver = Resolver(knowledge)
+    entries = [resolver.resolve(term).entry for term in terms]
+    if style == "csl-json":
+        items = [item for entry in entries for item in citations(entry, style)]
+        write(formats.dumps(items), binary_utf8=True)
+        return
+    chunks = []
+    for entry in entries:
+        text = citations(entry, style)
+        assert isinstance(text, str)
+        if style == "bibtex":
+            chunks.append(text)
+        else:
+            chunks.append(f"{entry.name} ({entry.id})\n{text}")
+    from .textsafe import neutralize
+
+    write(neutralize("\n".join(chunks)))
+
+
 def _say(message: str) -> None:
     try:
         sys.stderr.write(one_line(message) + "\n")

@@ -14,12 +14,17 @@ from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+from rich.tree import Tree
 
 from .compare import Comparison
 from .describe import EntryView, Segment
 from .formats import dates_text, source_line
+from .graph import TreeNode
 from .models import Cell, Entry, Finding, Severity
+from .search import Hit
+from .sectors import Matrix
 from .textsafe import neutralize, one_line
+from .timeline import Moment
 
 _NO_CELL = Cell("")
 
@@ -36,6 +41,11 @@ KIND_STYLE = {
 
 def safe(text: str | None, style: str = "") -> Text:
     return Text(neutralize(text or ""), style=style)
+
+
+def flat(text: str) -> str:
+    """Neutralised, with line breaks and tabs as spaces, but edges kept (for fragments)."""
+    return neutralize(text, keep_newlines=False).replace("\t", " ")
 
 
 def line(text: str | None, style: str = "") -> Text:
@@ -227,3 +237,89 @@ def to_text(renderable: RenderableType, width: int, color: bool) -> str:
     )
     console.print(renderable)
     return buffer.getvalue()
+
+
+def search_renderable(hits: Sequence[Hit]) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("entry", ratio=2, min_width=14, overflow="fold")
+    table.add_column("matched in", style="dim", overflow="fold", max_width=16)
+    table.add_column("snippet", ratio=4, min_width=16, overflow="fold")
+    for rank, hit in enumerate(hits, start=1):
+        entry = Text(one_line(hit.entry.name), style="bold")
+        if hit.entry.name_zh:
+            entry.append(" " + one_line(hit.entry.name_zh))
+        entry.append(f"\n{hit.entry.id}", style="cyan")
+        snippet = Text()
+        text, last = hit.snippet.text, 0
+        for start, end in hit.snippet.spans:
+            snippet.append(flat(text[last:start]))
+            snippet.append(flat(text[start:end]), style="bold reverse")
+            last = end
+        snippet.append(flat(text[last:]))
+        table.add_row(str(rank), entry, one_line(hit.snippet.field), snippet)
+    return table
+
+
+def related_renderable(root: TreeNode) -> RenderableType:
+    def label(node: TreeNode) -> Text:
+        text = Text()
+        if node.direction != "root":
+            arrow = "→ " if node.direction == "out" else "← "
+            text.append(arrow + node.label + "  ", style="dim")
+        text.append(one_line(node.entry.name), style="bold" if node.direction == "root" else "cyan")
+        if node.entry.name_zh:
+            text.append(" " + one_line(node.entry.name_zh))
+        text.append(f"  {node.entry.kind}", style=KIND_STYLE.get(node.entry.kind, ""))
+        if node.seen_before:
+            text.append("  (shown above)", style="dim")
+        return text
+
+    tree = Tree(label(root))
+
+    def grow(branch: Tree, node: TreeNode) -> None:
+        for child in node.children:
+            twig = branch.add(label(child))
+            if not child.seen_before:
+                grow(twig, child)
+
+    grow(tree, root)
+    return tree
+
+
+def timeline_renderable(moments: Sequence[Moment]) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, expand=True)
+    table.add_column("date", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("what", ratio=2, min_width=14, overflow="fold")
+    table.add_column("summary", ratio=3, min_width=14, overflow="fold", style="dim")
+    for moment in moments:
+        name = Text(one_line(moment.entry.name), style="bold")
+        if moment.entry.name_zh:
+            name.append(" " + one_line(moment.entry.name_zh))
+        date = moment.date if not moment.end_date else f"{moment.date}\n– {moment.end_date}"
+        table.add_row(
+            date,
+            Text(moment.entry.kind, style=KIND_STYLE.get(moment.entry.kind, "")),
+            name,
+            line(moment.entry.summary),
+        )
+    return table
+
+
+def sectors_renderable(matrix: Matrix) -> RenderableType:
+    table = Table(box=box.SIMPLE_HEAD, expand=False)
+    table.add_column("sector", overflow="fold", min_width=12, max_width=40)
+    for number, _ in enumerate(matrix.columns, start=1):
+        table.add_column(str(number), justify="center", no_wrap=True)
+    for row in matrix.rows:
+        name = Text(one_line(row.name))
+        if row.name_zh:
+            name.append(" " + one_line(row.name_zh), style="dim")
+        marks = ["●" if matrix.has(row, column) else "·" for column in matrix.columns]
+        table.add_row(name, *marks)
+    legend = [
+        Text.assemble((f"{number:>3}  ", "bold"), line(column.name), (f"  {column.id}", "dim"))
+        for number, column in enumerate(matrix.columns, start=1)
+    ]
+    return Group(table, *legend)

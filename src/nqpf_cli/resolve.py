@@ -107,21 +107,28 @@ class Resolver:
         raise NotFoundError(self.not_found_message(query))
 
     def suggestions(self, query: str, limit: int = 3) -> list[str]:
+        """Close spellings of a name, alias, Chinese name, pinyin or id; best first.
+
+        Plain edit-distance ratio, not partial matching: a short typo like `mitt` should
+        suggest `miit`, not every long name that happens to contain similar letters.
+        """
         from rapidfuzz import fuzz, process  # only paid for on a miss
 
-        if not loose(query):
+        key = loose(query)
+        if not key:
             return []
         results = process.extract(
-            loose(query), list(self.index.choices), scorer=fuzz.WRatio, limit=limit * 4
+            key, list(self.index.choices), scorer=fuzz.ratio, limit=limit * 4, score_cutoff=70
         )
+        if not results:
+            return []
+        best = results[0][1]
         picked: list[str] = []
         for choice, score, _ in results:
             entry_id = self.index.choices[choice]
-            if score >= 70 and entry_id not in picked:
+            if score >= best - 10 and entry_id not in picked:
                 picked.append(entry_id)
-            if len(picked) == limit:
-                break
-        return picked
+        return picked[:limit]
 
     def not_found_message(self, query: str) -> str:
         shown = one_line(query) or "(empty)"

@@ -240,25 +240,23 @@ def to_text(renderable: RenderableType, width: int, color: bool) -> str:
 
 
 def search_renderable(hits: Sequence[Hit]) -> RenderableType:
-    table = Table(box=box.SIMPLE_HEAD, expand=True)
-    table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("entry", ratio=2, min_width=14, overflow="fold")
-    table.add_column("matched in", style="dim", overflow="fold", max_width=16)
-    table.add_column("snippet", ratio=4, min_width=16, overflow="fold")
+    """grep-like: a heading line per hit, then the snippet with matches highlighted."""
+    rows = []
     for rank, hit in enumerate(hits, start=1):
-        entry = Text(one_line(hit.entry.name), style="bold")
+        body = Text(one_line(hit.entry.name), style="bold")
         if hit.entry.name_zh:
-            entry.append(" " + one_line(hit.entry.name_zh))
-        entry.append(f"\n{hit.entry.id}", style="cyan")
-        snippet = Text()
+            body.append(" " + one_line(hit.entry.name_zh), style="bold")
+        body.append(f"  {hit.entry.id}", style="cyan")
+        body.append(f"  ({hit.entry.kind}; matched in {one_line(hit.snippet.field)})", style="dim")
+        body.append("\n")
         text, last = hit.snippet.text, 0
         for start, end in hit.snippet.spans:
-            snippet.append(flat(text[last:start]))
-            snippet.append(flat(text[start:end]), style="bold reverse")
+            body.append(flat(text[last:start]))
+            body.append(flat(text[start:end]), style="bold reverse")
             last = end
-        snippet.append(flat(text[last:]))
-        table.add_row(str(rank), entry, one_line(hit.snippet.field), snippet)
-    return table
+        body.append(flat(text[last:]))
+        rows.append((f"{rank}.", body))
+    return _hanging(rows)
 
 
 def related_renderable(root: TreeNode) -> RenderableType:

@@ -27,10 +27,12 @@ Invoke = Callable[..., Result]
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     for name in ("NQPF_KB", "NO_COLOR", "FORCE_COLOR", "COLUMNS", "NQPF_DEBUG"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
+    # A developer's own ~/.local/share/nqpf glossary must not leak into the tests.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
 
 
 @pytest.fixture
@@ -75,4 +77,5 @@ def nqpf_executable() -> str:
 def cli_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NQPF_KB", "NO_COLOR", "COLUMNS")}
     env["PYTHONIOENCODING"] = "utf-8"
+    env["XDG_DATA_HOME"] = os.environ["XDG_DATA_HOME"]  # the isolated one set by clean_env
     return env

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -36,6 +37,8 @@ def run(command: str) -> str:
         }
     )
     env.pop("NQPF_KB", None)
+    # A personal ~/.local/share/nqpf glossary must not change the README's output.
+    env["XDG_DATA_HOME"] = str(Path(tempfile.gettempdir()) / "nqpf-readme-empty-data-home")
     result = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
         stdout=subprocess.PIPE,

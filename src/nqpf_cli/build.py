@@ -46,7 +46,9 @@ ENTRY_KEYS = (
     "translations",
     "dimensions",
     "sources",
+    "override",
 )
+OVERRIDES = ("replace", "patch")
 SOURCE_KEYS = ("title", "url", "publisher", "author", "date", "note")
 TRANSLATION_KEYS = ("text", "used_by", "sources")
 CELL_KEYS = ("text", "sources", "framing")
@@ -289,12 +291,15 @@ class FileBuilder:
                 f"{what}: ids are lowercase letters and digits joined by '-'",
             )
         self.unknown_keys(node, ENTRY_KEYS, what)
+        override = self.choice(node, "override", what, OVERRIDES)
+        # A patch names only the fields it changes; everything else is required.
+        needed = override != "patch"
         kind = self.choice(node, "kind", what, KINDS)
-        if "kind" not in node.value:
+        if "kind" not in node.value and needed:
             self.error(self.pos(node), "missing-field", f"{what}: 'kind' is required")
-        name = self.text(node, "name", what, required=True)
-        summary = self.text(node, "summary", what, required=True)
-        definition = self.text(node, "definition", what, required=True)
+        name = self.text(node, "name", what, required=needed)
+        summary = self.text(node, "summary", what, required=needed)
+        definition = self.text(node, "definition", what, required=needed)
         dimensions: dict[str, Cell] = {}
         dim_node = node.value.get("dimensions")
         if dim_node is not None:
@@ -330,6 +335,8 @@ class FileBuilder:
                 s for s in self.listed(node, "sources", what, self.source) if isinstance(s, Source)
             ),
             layer=self.layer,
+            override=override,
+            provided=frozenset(node.value),
         )
         for key in node.key_positions:
             entry.positions[key] = self.key_pos(node, key)

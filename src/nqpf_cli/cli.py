@@ -38,12 +38,27 @@ base, 74 output could not be written, 130 interrupted.
 app = typer.Typer(
     name="nqpf",
     help=HELP,
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def complete_terms(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
+    """Ids, names, aliases and Chinese names for TAB; silent (no candidates) on any error."""
+    try:
+        from .completion import candidates
+
+        root = ctx.find_root().params
+        return candidates(
+            incomplete,
+            list(root.get("kb") or []) + list(ctx.params.get("kb") or []),
+            include_shipped=not root.get("no_default", False),
+        )
+    except Exception:  # a broken knowledge base must never print a traceback during TAB
+        return []
 
 
 @dataclass(slots=True)
@@ -156,6 +171,7 @@ def define(
             help="Id, English name or alias, Chinese, or pinyin (tones optional). '-' reads "
             "terms from stdin.",
             show_default=False,
+            autocompletion=complete_terms,
         ),
     ],
     fmt: FormatOpt = None,
@@ -207,7 +223,12 @@ def define(
 def compare(
     ctx: typer.Context,
     terms: Annotated[
-        list[str], typer.Argument(help="Two or more terms to set side by side.", show_default=False)
+        list[str],
+        typer.Argument(
+            help="Two or more terms to set side by side.",
+            show_default=False,
+            autocompletion=complete_terms,
+        ),
     ],
     fmt: FormatOpt = None,
     as_json: JsonOpt = False,
@@ -315,7 +336,8 @@ def validate(
         key=lambda f: (f.position.path, f.position.line, f.position.column, f.rule),
     )
     errors = sum(1 for f in findings if f.severity is Severity.ERROR)
-    warnings = len(findings) - errors
+    warnings = sum(1 for f in findings if f.severity is Severity.WARNING)
+    infos = len(findings) - errors - warnings
     if findings or output == "json":
         _show(
             output,
@@ -329,8 +351,9 @@ def validate(
             ("findings_renderable", findings),
         )
     files = len(knowledge.layers)
+    overrides = f", {infos} override(s)" if infos else ""
     _say(
-        f"nqpf: {errors} error(s), {warnings} warning(s) in {files} file(s), "
+        f"nqpf: {errors} error(s), {warnings} warning(s){overrides} in {files} file(s), "
         f"{len(knowledge.entries)} entries"
     )
     if errors or (strict and warnings):
@@ -405,7 +428,12 @@ GraphFormatOpt = Annotated[
 @app.command()
 def related(
     ctx: typer.Context,
-    term: Annotated[str, typer.Argument(help="The entry to start from.", show_default=False)],
+    term: Annotated[
+        str,
+        typer.Argument(
+            help="The entry to start from.", show_default=False, autocompletion=complete_terms
+        ),
+    ],
     depth: Annotated[
         int, typer.Option("--depth", "-d", min=1, max=6, help="How many links out.")
     ] = 1,
@@ -544,7 +572,12 @@ def sectors(
 def cite(
     ctx: typer.Context,
     terms: Annotated[
-        list[str], typer.Argument(help="Entries whose sources to cite.", show_default=False)
+        list[str],
+        typer.Argument(
+            help="Entries whose sources to cite.",
+            show_default=False,
+            autocompletion=complete_terms,
+        ),
     ],
     style: Annotated[
         str,
@@ -599,11 +632,105 @@ def _silence_stdout() -> None:
         pass
 
 
+@app.command()
+def paths(
+    ctx: typer.Context,
+    fmt: FormatOpt = None,
+    as_json: JsonOpt = False,
+    kb: KbOpt = None,
+) -> None:
+    """The knowledge-base layers in effect, in load order, with their entry counts."""
+    from .kb import load
+    from .layers import user_dir
+
+    settings = _settings(ctx, kb, None)
+    output = pick_format(fmt, as_json)
+    knowledge = load(settings.kb_paths, include_shipped=not settings.no_default)
+    folder = user_dir()
+    data = {
+        "layers": [
+            {
+                "origin": stat.origin,
+                "path": stat.path,
+                "entries": stat.entries,
+                "overrides": stat.overrides,
+                "errors": stat.errors,
+            }
+            for stat in knowledge.stats
+        ],
+        "user_dir": str(folder),
+        "user_dir_exists": folder.is_dir(),
+        "total_entries": len(knowledge.entries),
+    }
+    if output == "json":
+        write(formats.dumps(data), binary_utf8=True)
+        return
+    rows = [
+        (stat.origin, stat.path, str(stat.entries), str(stat.overrides), str(stat.errors))
+        for stat in knowledge.stats
+    ]
+    if output == "csv":
+        write(formats.csv_text([["origin", "path", "entries", "overrides", "errors"], *rows]))
+        return
+    lines = ["\t".join(one_line(cell) for cell in row) for row in rows]
+    state = "" if folder.is_dir() else " (not created; put *.yaml files there to add a layer)"
+    lines.append(one_line(f"# user folder: {folder}{state}"))
+    lines.append(f"# {len(knowledge.entries)} entries in {len(rows)} file(s)")
+    if output == "markdown":
+        md_rows = [[formats.md(cell) for cell in row] for row in rows]
+        write(formats.md_table(["origin", "path", "entries", "overrides", "errors"], md_rows))
+        return
+    write("\n".join(lines) + "\n")
+
+
+@app.command()
+def new(
+    ctx: typer.Context,
+    entry_id: Annotated[
+        str, typer.Argument(metavar="ID", help="The new entry's id (a-z, 0-9, '-').")
+    ],
+    kind: Annotated[
+        str, typer.Option("--kind", "-k", help="The entry's kind.", click_type=click.Choice(KINDS))
+    ],
+    name: Annotated[str | None, typer.Option("--name", help="English name.")] = None,
+    name_zh: Annotated[str | None, typer.Option("--name-zh", help="Chinese name.")] = None,
+) -> None:
+    """Print a YAML skeleton for a new entry to paste under `entries:`; never writes a file."""
+    from .skeleton import skeleton
+
+    text = skeleton(entry_id, kind, name, name_zh)
+    try:
+        knowledge = _load(_settings(ctx, None, None))
+    except NqpfError:
+        knowledge = None  # a broken knowledge base must not stop someone drafting
+    if knowledge is not None and entry_id in knowledge.entries:
+        _say(
+            f"nqpf: note: '{entry_id}' already exists at {knowledge.entries[entry_id].position}; "
+            "add 'override: patch' (or 'replace') to change it from your layer"
+        )
+    write(text)
+
+
+GLOBAL_FLAGS = ("--no-default",)
+
+
+def hoist_global_flags(argv: list[str]) -> list[str]:
+    """Let global flags be written after the command too (`nqpf define x --no-default`)."""
+    if "--" in argv:
+        cut = argv.index("--")
+        head, tail = argv[:cut], argv[cut:]
+    else:
+        head, tail = argv, []
+    flags = [arg for arg in head if arg in GLOBAL_FLAGS]
+    return flags + [arg for arg in head if arg not in GLOBAL_FLAGS] + tail
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; the one place errors become messages."""
     command = typer.main.get_command(app)
+    args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     try:
-        result = command.main(args=argv, prog_name="nqpf", standalone_mode=False)
+        result = command.main(args=args, prog_name="nqpf", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
     except NqpfError as exc:
         _say(f"nqpf: error: {exc.message}")

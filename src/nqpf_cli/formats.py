@@ -85,6 +85,9 @@ def view_json(view: EntryView, kb: KnowledgeBase) -> dict[str, Any]:
     ]
     data["matched_by"] = view.how
     data["file"] = str(view.entry.position)
+    data["layer"] = view.entry.layer
+    data["override"] = view.entry.override
+    data["overrides"] = view.entry.overrides
     return data
 
 
@@ -166,6 +169,15 @@ def names_line(entry: Entry) -> str:
     return " · ".join(p for p in (entry.name, entry.name_zh, entry.pinyin) if p)
 
 
+def provenance(entry: Entry) -> str:
+    """Where an entry came from, and what it overrides: `team.yaml:3:5 (NQPF_KB; patches …)`."""
+    text = f"{entry.position} ({entry.layer or 'layer'}"
+    if entry.override and entry.overrides:
+        verb = "replaces" if entry.override == "replace" else "patches"
+        text += f"; {verb} {entry.overrides}"
+    return text + ")"
+
+
 def column_title(entry: Entry) -> str:
     return f"{entry.name} ({entry.name_zh})" if entry.name_zh else entry.name
 
@@ -210,6 +222,7 @@ def plain_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
             lines.append(one_line(f"linked from ({v.label}): {v.target.id} — {v.target.name}"))
         for n, source in enumerate(e.sources, start=1):
             lines.append(one_line(f"[{n}] {source_line(source)}"))
+        lines.append(one_line(f"from: {provenance(e)}"))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
@@ -404,3 +417,8 @@ def markdown_list(entries: Iterable[Entry]) -> str:
 def markdown_findings(findings: Iterable[Finding]) -> str:
     rows = [[md(str(f.position)), f.severity.value, f"`{f.rule}`", md(f.message)] for f in findings]
     return _md_table(["where", "severity", "rule", "message"], rows)
+
+
+# Public names for other output modules.
+csv_text = _csv
+md_table = _md_table

@@ -25,6 +25,26 @@ def shipped_path() -> Path:
     return Path(str(resources.files("nqpf_cli").joinpath("data", "terms.yaml")))
 
 
+def user_dir() -> Path:
+    """The per-user glossary folder, e.g. ~/.local/share/nqpf (XDG_DATA_HOME honoured)."""
+    import platformdirs  # only paid for when layers are discovered
+
+    return Path(platformdirs.user_data_dir("nqpf", appauthor=False))
+
+
+def _user_layers() -> list[Layer]:
+    folder = user_dir()
+    try:
+        files = sorted(
+            child
+            for child in folder.iterdir()
+            if child.suffix.lower() in YAML_SUFFIXES and not child.name.startswith(".")
+        )
+    except OSError:  # no folder (the usual case) or one we cannot list: no user layer
+        return []
+    return [Layer(child, "user") for child in files]
+
+
 def _expand(raw: str, origin: str) -> list[Layer]:
     path = Path(raw).expanduser()
     if path.is_dir():
@@ -50,11 +70,15 @@ def discover(
     extra: Iterable[str] = (),
     environ: Mapping[str, str] | None = None,
     include_shipped: bool = True,
+    include_user: bool = True,
 ) -> list[Layer]:
+    """Layers in order: shipped base, the user folder, NQPF_KB, then --kb paths."""
     environ = os.environ if environ is None else environ
     layers: list[Layer] = []
     if include_shipped:
         layers.append(Layer(shipped_path(), "shipped"))
+    if include_user:
+        layers.extend(_user_layers())
     for raw in env_paths(environ):
         layers.extend(_expand(raw, "NQPF_KB"))
     for raw in extra:

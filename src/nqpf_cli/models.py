@@ -51,6 +51,7 @@ class Position:
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # reported, never fails validation (e.g. a deliberate override)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,12 @@ class Entry:
     dimensions: dict[str, Cell] = field(default_factory=dict)
     sources: tuple[Source, ...] = ()
     layer: str = ""
+    # `replace` or `patch` when this entry changes one from an earlier layer
+    override: str | None = None
+    # where the entry it replaced or patched was defined
+    overrides: str | None = None
+    # the keys written in the YAML (a patch changes only these)
+    provided: frozenset[str] = frozenset()
     # where fields and link targets were written, for findings ("links.related.x")
     positions: dict[str, Position] = field(default_factory=dict)
 
@@ -134,12 +141,24 @@ class BackLink:
     link_type: str
 
 
+@dataclass(frozen=True, slots=True)
+class LayerStat:
+    """One loaded file: where it is, which layer it belongs to, what it held."""
+
+    path: str
+    origin: str  # shipped | user | NQPF_KB | --kb
+    entries: int
+    overrides: int
+    errors: int
+
+
 @dataclass(slots=True)
 class KnowledgeBase:
     entries: dict[str, Entry]
     dimensions: dict[str, Dimension]
     findings: list[Finding]
     layers: tuple[str, ...] = ()
+    stats: tuple[LayerStat, ...] = ()
 
     def ordered(self) -> list[Entry]:
         return list(self.entries.values())

@@ -18,7 +18,7 @@ from rich.tree import Tree
 
 from .compare import Comparison
 from .describe import EntryView, Segment
-from .formats import dates_text, source_line
+from .formats import dates_text, provenance, source_line
 from .graph import TreeNode
 from .models import Cell, Entry, Finding, Severity
 from .search import Hit
@@ -115,6 +115,7 @@ def entry_panel(view: EntryView) -> Panel:
         parts += [Text(""), _section("Sources")]
         numbered = [(f"[{n}]", line(source_line(s))) for n, s in enumerate(e.sources, start=1)]
         parts.append(_hanging(numbered))
+    parts += [Text(""), Text("from " + one_line(provenance(e)), style="dim")]
     title = Text(one_line(e.name), style="bold")
     return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED, expand=True)
 

@@ -33,6 +33,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPath
     monkeypatch.setenv("TERM", "xterm-256color")
     # A developer's own ~/.local/share/nqpf glossary must not leak into the tests.
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("xdg-data")))
+    # The on-disk index goes to a per-session folder, never the user's cache.
+    monkeypatch.setenv("NQPF_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "nqpf-cache"))
 
 
 @pytest.fixture
@@ -77,5 +79,6 @@ def nqpf_executable() -> str:
 def cli_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("NQPF_KB", "NO_COLOR", "COLUMNS")}
     env["PYTHONIOENCODING"] = "utf-8"
-    env["XDG_DATA_HOME"] = os.environ["XDG_DATA_HOME"]  # the isolated one set by clean_env
+    env["XDG_DATA_HOME"] = os.environ["XDG_DATA_HOME"]  # the isolated ones set by clean_env
+    env["NQPF_CACHE_DIR"] = os.environ["NQPF_CACHE_DIR"]
     return env

@@ -24,6 +24,11 @@ from nqpf_cli.models import FRAMINGS, KINDS, LINK_LABELS, STATUSES
 
 TARGET = Path(__file__).resolve().parents[1] / "schema" / "nqpf-kb.schema.json"
 
+
+def ecma(pattern: str) -> str:
+    """JSON Schema patterns are ECMA-262: `$` already means end of input; `\\Z` does not exist."""
+    return pattern.replace("\\Z", "$")
+
 # nqpf reads every scalar as a string; editors reading YAML 1.2 see `1` as a number.
 # Both are accepted where a number is natural.
 SOURCE_NUMBER = {
@@ -35,10 +40,10 @@ SOURCE_NUMBER = {
 TEXT = {"type": "string", "minLength": 1}
 DATE = {
     "type": "string",
-    "pattern": DATE_PATTERN.pattern,
+    "pattern": ecma(DATE_PATTERN.pattern),
     "description": "YYYY, YYYY-MM or YYYY-MM-DD (a real calendar date)",
 }
-ID = {"type": "string", "pattern": ID_PATTERN.pattern}
+ID = {"type": "string", "pattern": ecma(ID_PATTERN.pattern)}
 STRINGS = {"anyOf": [TEXT, {"type": "array", "items": TEXT}]}
 REFS = {"type": "array", "items": SOURCE_NUMBER}
 

@@ -22,8 +22,10 @@ from .models import (
 )
 from .yamlsafe import Node
 
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# Used with fullmatch (`$` alone also matches before a final newline: "a\n" is not an
+# id) and re.ASCII (`\d` would accept "２０２４"); the patterns also go into the JSON Schema.
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", re.ASCII)
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 SUMMARY_LIMIT = 160
 
 TOP_KEYS = ("version", "dimensions", "entries")
@@ -57,7 +59,7 @@ DIMENSION_KEYS = ("en", "zh")
 
 def check_date(value: str) -> str | None:
     """None when `value` is YYYY, YYYY-MM or YYYY-MM-DD naming a real date; else why not."""
-    match = DATE_PATTERN.match(value)
+    match = DATE_PATTERN.fullmatch(value)
     if not match:
         return f"date '{value}' is not YYYY, YYYY-MM or YYYY-MM-DD"
     year, month, day = match.groups()
@@ -100,7 +102,8 @@ class FileBuilder:
         return None
 
     def unknown_keys(self, node: Node, allowed: tuple[str, ...], what: str) -> None:
-        assert isinstance(node.value, dict)
+        if not isinstance(node.value, dict):  # an empty item (`-`) has no keys
+            return
         for key in node.value:
             if key not in allowed:
                 hint = ", ".join(allowed)
@@ -109,8 +112,7 @@ class FileBuilder:
                 )
 
     def text(self, parent: Node, key: str, what: str, required: bool = False) -> str | None:
-        assert isinstance(parent.value, dict)
-        node = parent.value.get(key)
+        node = parent.value.get(key) if isinstance(parent.value, dict) else None
         if node is None or node.empty:
             if required:
                 self.error(self.pos(parent), "missing-field", f"{what}: '{key}' is required")
@@ -126,8 +128,7 @@ class FileBuilder:
         return node.value
 
     def strings(self, parent: Node, key: str, what: str) -> tuple[str, ...]:
-        assert isinstance(parent.value, dict)
-        node = parent.value.get(key)
+        node = parent.value.get(key) if isinstance(parent.value, dict) else None
         if node is None or node.empty:
             return ()
         if isinstance(node.value, str):
@@ -171,7 +172,8 @@ class FileBuilder:
     def source_refs(self, parent: Node, what: str) -> tuple[int, ...]:
         refs: list[int] = []
         for raw in self.strings(parent, "sources", what):
-            if raw.isdigit() and int(raw) > 0:
+            # ASCII and short: "²".isdigit() is true but int("²") fails; so do 5,000 digits
+            if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) > 0:
                 refs.append(int(raw))
             else:
                 assert isinstance(parent.value, dict)
@@ -189,7 +191,7 @@ class FileBuilder:
         found: dict[str, Dimension] = {}
         for key, child in (table or {}).items():
             what = f"dimension '{key}'"
-            if not ID_PATTERN.match(key.replace("_", "-")):
+            if not ID_PATTERN.fullmatch(key.replace("_", "-")):
                 self.error(
                     self.key_pos(node, key), "bad-id", f"{what}: use lowercase letters, digits, _"
                 )
@@ -209,9 +211,12 @@ class FileBuilder:
         self.unknown_keys(node, SOURCE_KEYS, what)
         title = self.text(node, "title", what, required=True)
         url = self.text(node, "url", what)
-        if url is not None and not re.match(r"^https?://\S+$", url):
+        if url is not None and not (re.match(r"^https?://\S+\Z", url) and url.isprintable()):
             self.error(
-                self.pos(node), "bad-url", f"{what}: url must start with http:// or https://"
+                self.pos(node),
+                "bad-url",
+                f"{what}: url must be an http:// or https:// address without spaces or "
+                "control characters",
             )
             url = None
         return Source(
@@ -226,8 +231,7 @@ class FileBuilder:
     def listed(
         self, parent: Node, key: str, what: str, read: Callable[[Node, str], object]
     ) -> list[object]:
-        assert isinstance(parent.value, dict)
-        node = parent.value.get(key)
+        node = parent.value.get(key) if isinstance(parent.value, dict) else None
         if node is None or node.empty:
             return []
         if not isinstance(node.value, list):
@@ -284,7 +288,7 @@ class FileBuilder:
         what = f"entry '{raw_id}'" if raw_id else "entry"
         if raw_id is None:
             return None
-        if not ID_PATTERN.match(raw_id):
+        if not ID_PATTERN.fullmatch(raw_id):
             self.error(
                 self.pos(node.value["id"]),
                 "bad-id",
@@ -353,7 +357,7 @@ class FileBuilder:
 
     def document(self, root: Node | None) -> tuple[list[Entry], dict[str, Dimension]]:
         top = Position(self.path)
-        if root is None:
+        if root is None or root.empty:  # nothing, or a bare `---`
             self.error(top, "top-level-type", "file is empty; expected a mapping with 'entries:'")
             return [], {}
         if not isinstance(root.value, dict):

@@ -26,7 +26,7 @@ from .errors import (
 )
 from .models import KINDS, KnowledgeBase, Severity
 from .output import COLOR_MODES, pick_format, use_color, width, write
-from .textsafe import one_line
+from .textsafe import one_line, visible
 
 HELP = """A bilingual glossary of China's industrial policy around new quality productive
 forces (新质生产力): sourced definitions, comparisons and lists.
@@ -35,15 +35,16 @@ Exit codes: 0 ok, 1 nothing found, 2 usage error, 3 invalid or unreadable knowle
 base, 74 output could not be written, 130 interrupted.
 """
 
-app = typer.Typer(
-    name="nqpf",
-    help=HELP,
-    add_completion=True,
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+APP_SETTINGS: dict[str, Any] = {
+    "name": "nqpf",
+    "help": HELP,
+    "add_completion": True,
+    "no_args_is_help": True,
+    "rich_markup_mode": None,
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**APP_SETTINGS)
 
 
 def complete_terms(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
@@ -104,9 +105,30 @@ def _settings(ctx: typer.Context, kb: list[str] | None, color: str | None) -> Se
 
 
 def _load(settings: Settings) -> KnowledgeBase:
-    from .kb import load, require_valid
+    from .kb import require_valid
 
-    return require_valid(load(settings.kb_paths, include_shipped=not settings.no_default))
+    return require_valid(_load_raw(settings))
+
+
+def _load_raw(settings: Settings) -> KnowledgeBase:
+    """Load the layers; index problems become one warning, a slow build a progress bar."""
+    from .kb import load
+
+    progress = None
+    if sys.stderr is not None and sys.stderr.isatty():
+        from .render import BuildProgress
+
+        progress = BuildProgress()
+    try:
+        return load(
+            settings.kb_paths,
+            include_shipped=not settings.no_default,
+            progress=progress,
+            warn=lambda message: _say(f"nqpf: warning: {message}"),
+        )
+    finally:
+        if progress is not None:
+            progress.close()
 
 
 def _show(
@@ -324,13 +346,12 @@ def validate(
     color: ColorOpt = None,
 ) -> None:
     """Check a knowledge base; print findings as file:line:col: severity rule: message."""
-    from .kb import load
 
     settings = _settings(ctx, [*(kb or []), *(paths or [])], color)
     output = pick_format(fmt, as_json)
     if output == "table":
         output = "plain" if not use_color(settings.color) else "table"
-    knowledge = load(settings.kb_paths, include_shipped=not settings.no_default)
+    knowledge = _load_raw(settings)
     findings = sorted(
         knowledge.findings,
         key=lambda f: (f.position.path, f.position.line, f.position.column, f.rule),
@@ -615,9 +636,92 @@ def cite(
     write(neutralize("\n".join(chunks)))
 
 
+# The same tuple as nqpf_cli.export.EXPORT_FORMATS, written out so start-up stays light.
+EXPORT_FORMATS = ("markdown", "html", "skos", "jsonld", "json")
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="markdown | html (a static site) | skos (Turtle) | jsonld (SKOS as JSON-LD) "
+            "| json",
+            click_type=click.Choice(EXPORT_FORMATS),
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write (default: stdout). For html, a folder (required): created, "
+            "or replaced only if an earlier nqpf export made it.",
+            metavar="PATH",
+        ),
+    ] = None,
+    kind: KindOpt = None,
+    base_iri: Annotated[
+        str | None,
+        typer.Option(
+            "--base-iri",
+            help="skos/jsonld: IRI that concept ids are appended to "
+            "(default: https://nqpf.example/term/).",
+            metavar="IRI",
+        ),
+    ] = None,
+    kb: KbOpt = None,
+) -> None:
+    """Export the knowledge base to share: Markdown, a static HTML site, SKOS or JSON."""
+    from pathlib import Path
+
+    from . import export as ex
+    from .output import OutputError
+
+    settings = _settings(ctx, kb, None)
+    if base_iri is not None and fmt not in ("skos", "jsonld"):
+        raise UsageError("--base-iri only applies to --format skos or jsonld")
+    if fmt == "html" and output in (None, "-"):
+        raise UsageError("--format html writes a folder; give --output DIR")
+    selection = ex.select(_load(settings), kind or [])
+    count = len(selection.entries)
+    what = f"{count} {'entry' if count == 1 else 'entries'}"
+    try:
+        if fmt == "html":
+            from .export_html import build_site, write_site
+
+            assert output is not None
+            files = write_site(build_site(selection), Path(output))
+            _say(f"nqpf: wrote {files} files ({what}) to {output}")
+            return
+        if fmt == "markdown":
+            from .export_markdown import export_markdown
+
+            text = export_markdown(selection)
+        elif fmt in ("skos", "jsonld"):
+            from . import export_skos
+
+            base = base_iri if base_iri is not None else ex.DEFAULT_BASE_IRI
+            build = export_skos.export_turtle if fmt == "skos" else export_skos.export_jsonld
+            text = build(selection, base)
+        else:
+            text = formats.dumps(ex.json_document(selection))
+        if output in (None, "-"):
+            write(text, binary_utf8=True)
+        else:
+            ex.write_atomic(Path(output), text)
+            _say(f"nqpf: wrote {what} to {output}")
+    except OSError as exc:
+        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
 def _say(message: str) -> None:
     try:
-        sys.stderr.write(one_line(message) + "\n")
+        sys.stderr.write(visible(message) + "\n")
         sys.stderr.flush()
     except (OSError, ValueError):
         pass
@@ -640,13 +744,13 @@ def paths(
     kb: KbOpt = None,
 ) -> None:
     """The knowledge-base layers in effect, in load order, with their entry counts."""
-    from .kb import load
     from .layers import user_dir
 
     settings = _settings(ctx, kb, None)
     output = pick_format(fmt, as_json)
-    knowledge = load(settings.kb_paths, include_shipped=not settings.no_default)
+    knowledge = _load_raw(settings)
     folder = user_dir()
+    index_file = getattr(knowledge, "path", None)
     data = {
         "layers": [
             {
@@ -660,6 +764,7 @@ def paths(
         ],
         "user_dir": str(folder),
         "user_dir_exists": folder.is_dir(),
+        "index": index_file,
         "total_entries": len(knowledge.entries),
     }
     if output == "json":
@@ -676,6 +781,7 @@ def paths(
     state = "" if folder.is_dir() else " (not created; put *.yaml files there to add a layer)"
     lines.append(one_line(f"# user folder: {folder}{state}"))
     lines.append(f"# {len(knowledge.entries)} entries in {len(rows)} file(s)")
+    lines.append(one_line(f"# index: {index_file or 'not used (reading the YAML directly)'}"))
     if output == "markdown":
         md_rows = [[formats.md(cell) for cell in row] for row in rows]
         write(formats.md_table(["origin", "path", "entries", "overrides", "errors"], md_rows))
@@ -725,11 +831,46 @@ def hoist_global_flags(argv: list[str]) -> list[str]:
     return flags + [arg for arg in head if arg not in GLOBAL_FLAGS] + tail
 
 
+ROOT_OPTIONS_WITH_VALUE = ("--kb", "--color")
+
+
+def command_for(args: list[str]) -> click.Command:
+    """The Click command to run. Typer builds a Click command by inspecting every
+    function's signature, which costs more than the rest of a lookup, so when the
+    subcommand is known only that one is built."""
+    name = None
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+            continue
+        if arg in ROOT_OPTIONS_WITH_VALUE:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        name = arg
+        break
+    wanted = [info for info in app.registered_commands if _command_name(info) == name]
+    if len(wanted) != 1 or os.environ.get("_NQPF_COMPLETE"):
+        return typer.main.get_command(app)
+    slim = typer.Typer(**APP_SETTINGS)
+    slim.registered_callback = app.registered_callback
+    slim.registered_commands = wanted
+    return typer.main.get_command(slim)
+
+
+def _command_name(info: Any) -> str:
+    if info.name:
+        return str(info.name)
+    return str(info.callback.__name__).replace("_", "-")
+
+
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; the one place errors become messages."""
-    command = typer.main.get_command(app)
     args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
     try:
+        command = command_for(args)
         result = command.main(args=args, prog_name="nqpf", standalone_mode=False)
         return result if isinstance(result, int) else EXIT_OK
     except NqpfError as exc:

@@ -17,7 +17,7 @@ from typing import Any
 from .compare import Comparison
 from .describe import EntryView, plain_text
 from .models import Cell, Entry, Finding, KnowledgeBase, Source
-from .textsafe import neutralize, one_line
+from .textsafe import neutralize, one_line, visible
 
 FORMATS = ("table", "plain", "json", "csv", "markdown")
 
@@ -241,7 +241,7 @@ def plain_list(entries: Iterable[Entry]) -> str:
 
 
 def plain_findings(findings: Iterable[Finding]) -> str:
-    return "".join(one_line(str(f)) + "\n" for f in findings)
+    return "".join(visible(str(f)) + "\n" for f in findings)
 
 
 # -- csv --------------------------------------------------------------------------------------
@@ -386,7 +386,8 @@ def markdown_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
             for n, source in enumerate(e.sources, start=1):
                 title = md(source.title)
                 if source.url:
-                    title = f"[{title}](<{source.url.replace('>', '%3E')}>)"
+                    url = one_line(source.url).replace("<", "%3C").replace(">", "%3E")
+                    title = f"[{title}](<{url}>)"
                 meta = ", ".join(md(p) for p in (source.author, source.publisher, source.date) if p)
                 note = f" ({md(source.note)})" if source.note else ""
                 lines.append(f"{n}. {title}{' — ' + meta if meta else ''}{note}")

@@ -38,7 +38,7 @@ def search_json(hits: Sequence[Hit]) -> list[dict[str, Any]]:
 
 def search_plain(hits: Sequence[Hit]) -> str:
     return "".join(
-        f"{h.entry.id}\t{one_line(h.entry.name)}\t{h.snippet.field}\t{one_line(h.snippet.text)}\n"
+        f"{h.entry.id}\t{one_line(h.entry.name)}\t{one_line(h.snippet.field)}\t{one_line(h.snippet.text)}\n"
         for h in hits
     )
 

@@ -46,6 +46,16 @@ def _user_layers() -> list[Layer]:
 
 
 def _expand(raw: str, origin: str) -> list[Layer]:
+    """`_expand_path`, with every failure of the file system as one clean error."""
+    try:
+        return _expand_path(raw, origin)
+    except RuntimeError as exc:  # `~nobody/x`: no such user, so no home to expand
+        raise KnowledgeBaseError(f"{raw}: {exc}") from None
+    except OSError as exc:  # a name too long, a folder that may not be listed …
+        raise KnowledgeBaseError(f"{raw}: {(exc.strerror or str(exc)).lower()}") from None
+
+
+def _expand_path(raw: str, origin: str) -> list[Layer]:
     path = Path(raw).expanduser()
     if path.is_dir():
         files = sorted(
@@ -58,6 +68,8 @@ def _expand(raw: str, origin: str) -> list[Layer]:
         return [Layer(child, origin) for child in files]
     if path.exists():
         return [Layer(path, origin)]
+    if path.is_symlink():
+        raise KnowledgeBaseError(f"{raw}: symbolic link to nothing (a missing target or a loop)")
     raise KnowledgeBaseError(f"{raw}: no such file or directory")
 
 

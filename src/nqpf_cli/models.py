@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .resolve import NameLookup
 
 KINDS = ("concept", "initiative", "document", "sector", "institution", "event", "person")
 STATUSES = ("active", "superseded", "de-emphasised", "historical")
@@ -154,7 +159,7 @@ class LayerStat:
 
 @dataclass(slots=True)
 class KnowledgeBase:
-    entries: dict[str, Entry]
+    entries: Mapping[str, Entry]
     dimensions: dict[str, Dimension]
     findings: list[Finding]
     layers: tuple[str, ...] = ()
@@ -165,6 +170,15 @@ class KnowledgeBase:
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    def name_lookup(self) -> NameLookup:
+        from .resolve import MemoryLookup
+
+        return MemoryLookup.build(self.entries.values())
+
+    def search_candidates(self, terms: list[str]) -> list[Entry] | None:
+        """Entries worth scoring for these search terms; None means score them all."""
+        return None
 
     def backlinks(self, entry_id: str) -> list[BackLink]:
         found: list[BackLink] = []

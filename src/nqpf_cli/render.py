@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -23,7 +24,7 @@ from .graph import TreeNode
 from .models import Cell, Entry, Finding, Severity
 from .search import Hit
 from .sectors import Matrix
-from .textsafe import neutralize, one_line
+from .textsafe import neutralize, one_line, visible
 from .timeline import Moment
 
 _NO_CELL = Cell("")
@@ -45,7 +46,7 @@ def safe(text: str | None, style: str = "") -> Text:
 
 def flat(text: str) -> str:
     """Neutralised, with line breaks and tabs as spaces, but edges kept (for fragments)."""
-    return neutralize(text, keep_newlines=False).replace("\t", " ")
+    return neutralize(text).replace("\n", " ").replace("\t", " ")
 
 
 def line(text: str | None, style: str = "") -> Text:
@@ -156,9 +157,9 @@ def compare_renderable(comparison: Comparison) -> RenderableType:
             header.append("\n" + one_line(e.name_zh))
         table.add_column(header, ratio=1, min_width=12, overflow="fold")
     for row in comparison.rows:
-        label = Text(row.label, style="bold")
+        label = Text(one_line(row.label), style="bold")
         if row.label_zh:
-            label.append("\n" + row.label_zh, style="dim")
+            label.append("\n" + one_line(row.label_zh), style="dim")
         cells = []
         for cell in row.cells:
             if cell is None:
@@ -211,11 +212,11 @@ def findings_renderable(findings: Sequence[Finding]) -> RenderableType:
         style = "red" if f.severity is Severity.ERROR else "yellow"
         lines.append(
             Text.assemble(
-                (one_line(str(f.position)), "bold"),
+                (visible(str(f.position)), "bold"),
                 ": ",
                 (f.severity.value, style),
                 f" {f.rule}: ",
-                one_line(f.message),
+                visible(f.message),
             )
         )
     return Group(*lines)
@@ -322,3 +323,41 @@ def sectors_renderable(matrix: Matrix) -> RenderableType:
         for number, column in enumerate(matrix.columns, start=1)
     ]
     return Group(table, *legend)
+
+
+class BuildProgress:
+    """A progress bar on stderr for index builds, shown only once one has taken a second."""
+
+    def __init__(self, delay: float = 1.0) -> None:
+        import time
+
+        self.clock = time.monotonic
+        self.started = self.clock()
+        self.delay = delay
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if self.clock() - self.started < self.delay or done >= total:
+                return
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            console = Console(stderr=True, highlight=False, markup=False, emoji=False)
+            self.bar = Progress(
+                TextColumn("nqpf: indexing knowledge base"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("index", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None

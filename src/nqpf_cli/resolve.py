@@ -5,8 +5,9 @@ Fuzzy matching only ever produces suggestions; it never picks an entry silently.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .errors import NotFoundError
 from .models import Entry, KnowledgeBase
@@ -23,47 +24,70 @@ class Match:
     query: str
 
 
+def name_keys(entry: Entry) -> Iterator[tuple[str, str, str]]:
+    """(table, folded key, how) rows through which an entry can be found."""
+    for text, how in [(entry.name, "name")] + [(alias, "alias") for alias in entry.aliases]:
+        yield "loose", loose(text), how
+        key = compact(text)
+        if key:
+            yield "compact", key, how
+    if entry.name_zh:
+        yield "chinese", loose(entry.name_zh), "chinese"
+        key = compact(entry.name_zh)
+        if key:
+            yield "chinese", key, "chinese"
+    if entry.pinyin:
+        key = compact(entry.pinyin)
+        if key:
+            yield "pinyin", key, "pinyin"
+
+
+def choice_keys(entry: Entry) -> Iterator[str]:
+    """What fuzzy suggestions compare a query against."""
+    yield entry.id
+    for text in (entry.name, *entry.aliases, entry.name_zh or ""):
+        if text:
+            yield loose(text)
+    if entry.pinyin:
+        yield compact(entry.pinyin)
+
+
+class NameLookup(Protocol):
+    def lookup(self, table: str, key: str) -> dict[str, str]: ...
+
+    def choices(self) -> dict[str, str]: ...
+
+
 @dataclass(slots=True)
-class Index:
-    """Lookup tables built once per knowledge base."""
+class MemoryLookup:
+    """Lookup tables built in memory from every entry."""
 
-    by_loose: dict[str, dict[str, str]] = field(default_factory=dict)
-    by_compact: dict[str, dict[str, str]] = field(default_factory=dict)
-    chinese: dict[str, set[str]] = field(default_factory=dict)
-    pinyin: dict[str, set[str]] = field(default_factory=dict)
-    choices: dict[str, str] = field(default_factory=dict)  # display key -> entry id
+    tables: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
+    all_choices: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def build(cls, entries: Iterable[Entry]) -> MemoryLookup:
+        lookup = cls()
+        for entry in entries:
+            for table, key, how in name_keys(entry):
+                lookup.tables.setdefault((table, key), {}).setdefault(entry.id, how)
+            for key in choice_keys(entry):
+                lookup.all_choices.setdefault(key, entry.id)
+        return lookup
 
-def build_index(kb: KnowledgeBase) -> Index:
-    index = Index()
-    for entry in kb.entries.values():
-        labelled = [(entry.name, "name")] + [(alias, "alias") for alias in entry.aliases]
-        for text, how in labelled:
-            index.by_loose.setdefault(loose(text), {}).setdefault(entry.id, how)
-            key = compact(text)
-            if key:
-                index.by_compact.setdefault(key, {}).setdefault(entry.id, how)
-            index.choices.setdefault(loose(text), entry.id)
-        if entry.name_zh:
-            for key in {loose(entry.name_zh), compact(entry.name_zh)}:
-                if key:
-                    index.chinese.setdefault(key, set()).add(entry.id)
-            index.choices.setdefault(loose(entry.name_zh), entry.id)
-        if entry.pinyin:
-            key = compact(entry.pinyin)
-            if key:
-                index.pinyin.setdefault(key, set()).add(entry.id)
-                index.choices.setdefault(key, entry.id)
-        index.choices.setdefault(entry.id, entry.id)
-    return index
+    def lookup(self, table: str, key: str) -> dict[str, str]:
+        return self.tables.get((table, key), {})
+
+    def choices(self) -> dict[str, str]:
+        return self.all_choices
 
 
 class Resolver:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
-        self.index = build_index(kb)
+        self.names: NameLookup = kb.name_lookup()
 
-    def _pick(self, query: str, ids: dict[str, str] | set[str], how: str | None) -> Match | None:
+    def _pick(self, query: str, ids: dict[str, str], how: str | None) -> Match | None:
         if not ids:
             return None
         if len(ids) > 1:
@@ -72,7 +96,7 @@ class Resolver:
             )
             raise NotFoundError(f"'{one_line(query)}' is ambiguous: it could be {names}")
         (entry_id,) = tuple(ids)
-        found_how = how or (ids[entry_id] if isinstance(ids, dict) else "name")
+        found_how = how or ids[entry_id]
         return Match(self.kb.entries[entry_id], found_how, query)
 
     def resolve(self, query: str) -> Match:
@@ -83,25 +107,17 @@ class Resolver:
         if lowered in self.kb.entries:
             return Match(self.kb.entries[lowered], "id", query)
         short = compact(text)
-        tiers: list[Callable[[], Match | None]] = [
-            lambda: self._pick(query, self.index.by_loose.get(lowered, {}), None),
-            lambda: (
-                self._pick(query, self.index.by_compact.get(short, {}), None) if short else None
-            ),
-            lambda: (
-                self._pick(query, self.index.chinese.get(lowered, set()), "chinese")
-                or (
-                    self._pick(query, self.index.chinese.get(short, set()), "chinese")
-                    if short
-                    else None
-                )
-            ),
-            lambda: (
-                self._pick(query, self.index.pinyin.get(short, set()), "pinyin") if short else None
-            ),
+        tiers: list[tuple[str, str, str | None]] = [
+            ("loose", lowered, None),
+            ("compact", short, None),
+            ("chinese", lowered, "chinese"),
+            ("chinese", short, "chinese"),
+            ("pinyin", short, "pinyin"),
         ]
-        for tier in tiers:
-            match = tier()
+        for table, key, how in tiers:
+            if not key:
+                continue
+            match = self._pick(query, self.names.lookup(table, key), how)
             if match is not None:
                 return match
         raise NotFoundError(self.not_found_message(query))
@@ -117,15 +133,16 @@ class Resolver:
         key = loose(query)
         if not key:
             return []
+        choices = self.names.choices()
         results = process.extract(
-            key, list(self.index.choices), scorer=fuzz.ratio, limit=limit * 4, score_cutoff=70
+            key, list(choices), scorer=fuzz.ratio, limit=limit * 4, score_cutoff=70
         )
         if not results:
             return []
         best = results[0][1]
         picked: list[str] = []
         for choice, score, _ in results:
-            entry_id = self.index.choices[choice]
+            entry_id = choices[choice]
             if score >= best - 10 and entry_id not in picked:
                 picked.append(entry_id)
         return picked[:limit]

@@ -33,6 +33,7 @@ WEIGHTS = {
 SNIPPET = 80
 _QUOTED = re.compile(r'"([^"]+)"')
 _PINYIN_TERM = re.compile(r"^[a-z' ]{3,}$")
+_SPACE = re.compile(r"\s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,8 @@ class Hit:
 
 def fold(text: str) -> str:
     """Lowercase, full-width to half-width, tone marks removed; same length as NFKC text."""
+    if text.isascii():
+        return text.lower()
     out = []
     for ch in unicodedata.normalize("NFKC", text):
         base = unicodedata.normalize("NFD", ch)[0] if not ch.isascii() else ch
@@ -105,7 +108,7 @@ def _find(term: str, haystack: str, field: str) -> list[tuple[int, int]]:
 
 
 def _snippet(field: str, text: str, spans: list[tuple[int, int]]) -> Snippet:
-    text = " ".join(text.split()) if "\n" in text else text
+    text = _SPACE.sub(" ", text)  # one character for one: the spans stay where they are
     first = min(spans)
     start = max(0, first[0] - SNIPPET // 3)
     end = min(len(text), start + SNIPPET)
@@ -146,7 +149,10 @@ def score_entry(entry: Entry, kb: KnowledgeBase, terms: list[str], whole: str) -
             field_score += 20.0  # the query is this entry's name
         score += field_score
         if best is None or field_score > best[0]:
-            best = (field_score, _snippet(field, text, field_spans))
+            # Spans index the NFKC form (what `fold` keeps the length of), so the snippet
+            # is cut from it too: in the raw text `ﬁ` or `①` would shift every highlight.
+            shown = unicodedata.normalize("NFKC", text)
+            best = (field_score, _snippet(field, shown, field_spans))
     if best is None:
         return None
     matched_all = len(matched_terms) == len(terms)
@@ -161,7 +167,8 @@ def search(
         return []
     whole = " ".join(fold(query.replace('"', " ")).split())
     hits = []
-    for entry in kb.entries.values():
+    candidates = kb.search_candidates(terms)
+    for entry in kb.entries.values() if candidates is None else candidates:
         if kinds and entry.kind not in kinds:
             continue
         hit = score_entry(entry, kb, terms, whole)

@@ -21,6 +21,10 @@ def _escape(ch: str) -> str:
 
 
 def neutralize(text: str, keep_newlines: bool = True) -> str:
+    # Fast path: printable text (no control, format or separator characters) is left as it is.
+    printable = text.isprintable() or text.replace("\n", "").replace("\t", "").isprintable()
+    if printable and (keep_newlines or "\n" not in text):
+        return text
     out: list[str] = []
     for ch in text:
         if ch in _KEEP and (keep_newlines or ch == "\t"):
@@ -39,5 +43,15 @@ def neutralize(text: str, keep_newlines: bool = True) -> str:
 
 
 def one_line(text: str) -> str:
-    """Neutralised and folded onto one line (for tables, TSV and error messages)."""
-    return " ".join(neutralize(text, keep_newlines=False).replace("\t", " ").split())
+    """Neutralised and folded onto one line (for tables, TSV and error messages).
+
+    Line breaks and tabs are ordinary whitespace here; carriage returns and other
+    controls stay visible escapes.
+    """
+    return " ".join(neutralize(text).split())
+
+
+def visible(text: str) -> str:
+    """For messages: one line, with every control character — newlines too — shown as an
+    escape, so `date '2024\\u000a'` reveals the stray line break a plain space would hide."""
+    return " ".join(neutralize(text, keep_newlines=False).split(" "))

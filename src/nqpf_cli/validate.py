@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 from .models import Entry, Finding, KnowledgeBase, Position, Severity
 from .normalize import compact, looks_like_pinyin, loose
@@ -28,7 +28,8 @@ def _texts(entry: Entry) -> Iterable[tuple[str, str]]:
         yield f"dimension '{key}'", cell.text
 
 
-def check_entry(entry: Entry, kb: KnowledgeBase) -> list[Finding]:
+def check_entry(entry: Entry, ids: Container[str], dimensions: Container[str]) -> list[Finding]:
+    """Everything about one entry: its links and cross-links, dimensions, completeness."""
     found: list[Finding] = []
     what = f"entry '{entry.id}'"
 
@@ -43,11 +44,11 @@ def check_entry(entry: Entry, kb: KnowledgeBase) -> list[Finding]:
             key = f"links.{link_type}.{target}"
             if target == entry.id:
                 warn(key, "self-link", f"links to itself ({link_type})")
-            elif target not in kb.entries:
+            elif target not in ids:
                 error(key, "dangling-link", f"{link_type} names unknown entry '{target}'")
     for field_name, text in _texts(entry):
         for target in cross_links(text):
-            if target not in kb.entries:
+            if target not in ids:
                 key = "value.definition" if field_name == "definition" else "dimensions"
                 if field_name == "notes":
                     key = "value.notes"
@@ -55,7 +56,7 @@ def check_entry(entry: Entry, kb: KnowledgeBase) -> list[Finding]:
                     key, "dangling-crosslink", f"{field_name} links to unknown entry {{{target}}}"
                 )
     for key, cell in entry.dimensions.items():
-        if key not in kb.dimensions:
+        if key not in dimensions:
             error("dimensions", "unknown-dimension", f"dimension '{key}' is not declared")
         for ref in cell.sources:
             if ref > len(entry.sources):
@@ -83,33 +84,40 @@ def check_entry(entry: Entry, kb: KnowledgeBase) -> list[Finding]:
     return found
 
 
-def check_names(kb: KnowledgeBase) -> list[Finding]:
+def name_claims(entry: Entry) -> list[str]:
+    """The folded names an entry answers to; two entries claiming one make lookups ambiguous."""
+    names = {loose(n) for n in (entry.name, *entry.aliases)}
+    if entry.name_zh:
+        names.add(loose(entry.name_zh))
+    if entry.pinyin:
+        names.add(compact(entry.pinyin))
+    return sorted(names)
+
+
+def duplicate_name(entry: Entry, key: str, owner: str) -> Finding:
+    return _finding(
+        entry.where("aliases") if "aliases" in entry.positions else entry.position,
+        Severity.WARNING,
+        "duplicate-alias",
+        f"entry '{entry.id}': name or alias '{key}' is also used by '{owner}'",
+    )
+
+
+def check_names(entries: Iterable[Entry]) -> list[Finding]:
     """Names and aliases that fold to the same key but belong to different entries."""
     found: list[Finding] = []
     owners: dict[str, str] = {}
-    for entry in kb.entries.values():
-        names = {loose(n) for n in (entry.name, *entry.aliases)}
-        if entry.name_zh:
-            names.add(loose(entry.name_zh))
-        if entry.pinyin:
-            names.add(compact(entry.pinyin))
-        for key in sorted(names):
+    for entry in entries:
+        for key in name_claims(entry):
             owner = owners.setdefault(key, entry.id)
             if owner != entry.id:
-                found.append(
-                    _finding(
-                        entry.where("aliases") if "aliases" in entry.positions else entry.position,
-                        Severity.WARNING,
-                        "duplicate-alias",
-                        f"entry '{entry.id}': name or alias '{key}' is also used by '{owner}'",
-                    )
-                )
+                found.append(duplicate_name(entry, key, owner))
     return found
 
 
 def check(kb: KnowledgeBase) -> list[Finding]:
     found: list[Finding] = []
     for entry in kb.entries.values():
-        found.extend(check_entry(entry, kb))
-    found.extend(check_names(kb))
+        found.extend(check_entry(entry, kb.entries, kb.dimensions))
+    found.extend(check_names(kb.entries.values()))
     return found

@@ -21,9 +21,11 @@ MAX_DEPTH = 64
 
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Characters YAML forbids in a stream, plus a byte-order mark anywhere but the start.
+# Characters YAML forbids in a stream, plus a byte-order mark anywhere but the start, plus
+# a raw NEL (U+0085): YAML 1.1 reads it as a line break even inside quotes, so "x<NEL>y"
+# would silently load as "x y" (and it is usually a cp1252 "…" gone wrong).
 _FORBIDDEN = re.compile(
-    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 _PLAIN_TAGS = {
     None,
@@ -70,6 +72,8 @@ def decode(data: bytes) -> str:
         raise YamlProblem(
             f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}", rule="file-too-large"
         )
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):  # before UTF-16: same start
+        raise YamlProblem("UTF-32 is not supported; save the file as UTF-8", rule="encoding")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
         encoding = "utf-8"

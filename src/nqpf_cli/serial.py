@@ -1,0 +1,93 @@
+"""Entries to and from plain JSON-able data, for the on-disk index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import Cell, Entry, Finding, Position, Severity, Source, Translation
+
+
+def entry_to_data(entry: Entry, with_positions: bool = True) -> dict[str, Any]:
+    """Field positions are only needed to report findings, so query-time copies drop them."""
+    path = entry.position.path
+    positions: dict[str, list[Any]] = {}
+    for key, pos in entry.positions.items() if with_positions else ():
+        positions[key] = (
+            [pos.line, pos.column] if pos.path == path else [pos.line, pos.column, pos.path]
+        )
+    return {
+        "id": entry.id,
+        "kind": entry.kind,
+        "name": entry.name,
+        "summary": entry.summary,
+        "definition": entry.definition,
+        "pos": [path, entry.position.line, entry.position.column],
+        "name_zh": entry.name_zh,
+        "pinyin": entry.pinyin,
+        "aliases": list(entry.aliases),
+        "tags": list(entry.tags),
+        "date": entry.date,
+        "end_date": entry.end_date,
+        "status": entry.status,
+        "framing": entry.framing,
+        "notes": entry.notes,
+        "links": {key: list(value) for key, value in entry.links.items()},
+        "translations": [[t.text, t.used_by, list(t.sources)] for t in entry.translations],
+        "dimensions": {
+            key: [cell.text, list(cell.sources), cell.framing]
+            for key, cell in entry.dimensions.items()
+        },
+        "sources": [[s.title, s.url, s.publisher, s.author, s.date, s.note] for s in entry.sources],
+        "layer": entry.layer,
+        "override": entry.override,
+        "overrides": entry.overrides,
+        "provided": sorted(entry.provided),
+        "positions": positions,
+    }
+
+
+def entry_from_data(data: dict[str, Any]) -> Entry:
+    path, line, column = data["pos"]
+    positions = {
+        key: Position(value[2] if len(value) > 2 else path, value[0], value[1])
+        for key, value in data["positions"].items()
+    }
+    return Entry(
+        id=data["id"],
+        kind=data["kind"],
+        name=data["name"],
+        summary=data["summary"],
+        definition=data["definition"],
+        position=Position(path, line, column),
+        name_zh=data["name_zh"],
+        pinyin=data["pinyin"],
+        aliases=tuple(data["aliases"]),
+        tags=tuple(data["tags"]),
+        date=data["date"],
+        end_date=data["end_date"],
+        status=data["status"],
+        framing=data["framing"],
+        notes=data["notes"],
+        links={key: tuple(value) for key, value in data["links"].items()},
+        translations=tuple(Translation(t[0], t[1], tuple(t[2])) for t in data["translations"]),
+        dimensions={
+            key: Cell(value[0], tuple(value[1]), value[2])
+            for key, value in data["dimensions"].items()
+        },
+        sources=tuple(Source(*s) for s in data["sources"]),
+        layer=data["layer"],
+        override=data["override"],
+        overrides=data["overrides"],
+        provided=frozenset(data["provided"]),
+        positions=positions,
+    )
+
+
+def finding_to_row(finding: Finding) -> tuple[str, int, int, str, str, str]:
+    p = finding.position
+    return (p.path, p.line, p.column, finding.severity.value, finding.rule, finding.message)
+
+
+def finding_from_row(row: tuple[Any, ...]) -> Finding:
+    path, line, column, severity, rule, message = row
+    return Finding(Position(path, line, column), Severity(severity), rule, message)

@@ -1,0 +1,253 @@
+"""The on-disk index: same answers as the YAML, invalidation, corruption, concurrency,
+read-only caches and interrupted builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, Invoke, nqpf_executable
+from nqpf_cli.kb import load
+
+ROOT = Path(__file__).resolve().parents[1]
+GEN = ROOT / "bench" / "gen_kb.py"
+
+
+def index_files(cache: Path) -> list[Path]:
+    return sorted(cache.glob("kb-*.sqlite")) if cache.exists() else []
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("NQPF_CACHE_DIR", str(folder))
+    return folder
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["define", "nqpf", "ai+", "old", "--json"],
+        ["compare", "old", "new", "--json"],
+        ["list", "--json"],
+        ["search", "total factor productivity", "--json"],
+        ["search", "生产力", "--limit", "50"],
+        ["related", "made in china 2025", "--depth", "2", "--json"],
+        ["timeline", "--json"],
+        ["sectors", "--json"],
+        ["graph", "--format", "json"],
+        ["validate", "--format", "json"],
+        ["cite", "nqpf", "-s", "bibtex"],
+        ["define", "new quailty productive forces"],
+    ],
+)
+def test_index_and_yaml_give_the_same_answers(invoke: Invoke, cache: Path, args: list[str]) -> None:
+    indexed = invoke(*args)
+    assert index_files(cache), "the index was not built"
+    direct = invoke(*args, env={"NQPF_NO_INDEX": "1"})
+    assert (indexed.code, indexed.out, indexed.err) == (direct.code, direct.out, direct.err)
+
+
+def test_layers_with_overrides_and_errors_match(invoke: Invoke, cache: Path, write_kb) -> None:  # type: ignore[no-untyped-def]
+    path = write_kb(
+        "entries:\n"
+        "  - {id: ai-plus, override: patch, notes: patched}\n"
+        "  - {id: two-sessions, kind: event, name: X, summary: s, definition: d}\n"
+        "  - {id: fresh, kind: concept, name: Fresh, aliases: [AI+], summary: s, definition: 'See {ghost}.'}\n"
+    )
+    for args in (
+        ["--kb", str(path), "validate", "--json"],
+        ["--kb", str(path), "define", "ai plus"],
+    ):
+        indexed = invoke(*args)
+        direct = invoke(*args, env={"NQPF_NO_INDEX": "1"})
+        assert (indexed.code, indexed.out, indexed.err) == (direct.code, direct.out, direct.err)
+    findings = json.loads(invoke("--kb", str(path), "validate", "--json").out)
+    assert {f["rule"] for f in findings} >= {
+        "override",
+        "duplicate-id",
+        "dangling-crosslink",
+        "duplicate-alias",
+    }
+
+
+def test_same_size_edit_with_restored_mtime_is_seen(
+    invoke: Invoke, cache: Path, tmp_path: Path
+) -> None:
+    kb = tmp_path / "kb.yaml"
+    kb.write_text((DATA / "mini.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    args = ["--no-default", "--kb", str(kb), "define", "AP", "--json"]
+    assert json.loads(invoke(*args).out)[0]["summary"] == "The older plan."
+    before = kb.stat()
+    text = kb.read_text(encoding="utf-8").replace("The older plan.", "The elder plan.")
+    assert len(text.encode()) == before.st_size
+    kb.write_text(text, encoding="utf-8")
+    os.utime(kb, ns=(before.st_atime_ns, before.st_mtime_ns))  # what git checkout / rsync -t do
+    assert kb.stat().st_mtime_ns == before.st_mtime_ns and kb.stat().st_size == before.st_size
+    assert json.loads(invoke(*args).out)[0]["summary"] == "The elder plan."
+
+
+def test_touch_without_change_keeps_the_index(invoke: Invoke, cache: Path, tmp_path: Path) -> None:
+    kb = tmp_path / "kb.yaml"
+    kb.write_text((DATA / "mini.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    invoke("--no-default", "--kb", str(kb), "list")
+    (index,) = index_files(cache)
+    rows_before = _rows(index)
+    os.utime(kb)
+    assert invoke("--no-default", "--kb", str(kb), "list").code == 0
+    assert _rows(index) == rows_before
+
+
+def _rows(index: Path) -> list[tuple[object, ...]]:
+    with sqlite3.connect(index) as conn:
+        return conn.execute(
+            "SELECT file_id, seq, id, data FROM rows ORDER BY file_id, seq"
+        ).fetchall()
+
+
+def test_only_the_changed_file_is_parsed_again(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "kb"
+    subprocess.run([sys.executable, str(GEN), "300", str(folder), "--files", "10"], check=True)
+    parsed: list[str] = []
+    import nqpf_cli.kb as kb_module
+
+    real = kb_module.read_layer
+
+    def counting(layer):  # type: ignore[no-untyped-def]
+        parsed.append(layer.path.name)
+        return real(layer)
+
+    monkeypatch.setattr(kb_module, "read_layer", counting)
+    first = load([str(folder)], include_shipped=False, include_user=False)
+    assert len(parsed) == 10 and len(first.entries) == 300 and not first.errors()
+    parsed.clear()
+    target = folder / "part-004.yaml"
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("Test Press", "Other Press", 1), encoding="utf-8"
+    )
+    second = load([str(folder)], include_shipped=False, include_user=False)
+    assert parsed == ["part-004.yaml"]
+    assert len(second.entries) == 300 and not second.errors()
+
+
+def test_removing_an_entry_updates_links_elsewhere(
+    invoke: Invoke, cache: Path, tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(
+        "entries:\n  - {id: x, kind: concept, name: X, summary: s, definition: 'See {y}.'}\n"
+    )
+    b.write_text("entries:\n  - {id: y, kind: concept, name: Y, summary: s, definition: d}\n")
+    args = ["--no-default", "--kb", str(a), "--kb", str(b), "validate"]
+    assert invoke(*args).code == 0
+    b.write_text("entries:\n  - {id: z, kind: concept, name: Z, summary: s, definition: d}\n")
+    result = invoke(*args)
+    assert result.code == 3 and "dangling-crosslink" in result.out and "a.yaml" in result.out
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncate", "foreign-version", "empty"])
+def test_a_damaged_index_is_rebuilt_silently(invoke: Invoke, cache: Path, damage: str) -> None:
+    assert invoke("define", "nqpf", "--json").code == 0
+    (index,) = index_files(cache)
+    if damage == "garbage":
+        index.write_bytes(b"this is not a database" * 100)
+    elif damage == "truncate":
+        index.write_bytes(index.read_bytes()[:4096])
+    elif damage == "empty":
+        index.write_bytes(b"")
+    else:
+        with sqlite3.connect(index) as conn:
+            conn.execute("UPDATE meta SET value='0' WHERE key='format'")
+    result = invoke("define", "nqpf", "--json")
+    assert result.code == 0 and result.err == ""
+    assert json.loads(result.out)[0]["id"] == "new-quality-productive-forces"
+    with sqlite3.connect(index) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0] > 100
+
+
+def test_read_only_cache_dir_warns_once_and_works(
+    invoke: Invoke, cache: Path, tmp_path: Path
+) -> None:
+    if os.geteuid() == 0:
+        # root ignores directory permissions, so point the cache at a path that cannot exist
+        blocker = tmp_path / "blocker"
+        blocker.write_text("a file, so nothing can be created beneath it")
+        env = {"NQPF_CACHE_DIR": str(blocker / "cache")}
+    else:
+        cache.mkdir()
+        cache.chmod(0o500)
+        env = {}
+    result = invoke("define", "nqpf", "--json", env=env)
+    assert result.code == 0
+    assert json.loads(result.out)[0]["id"] == "new-quality-productive-forces"
+    assert result.err.count("\n") == 1 and result.err.startswith(
+        "nqpf: warning: cannot write the index"
+    )
+
+
+def test_fresh_read_only_index_is_used(invoke: Invoke, cache: Path) -> None:
+    invoke("list")
+    cache.chmod(0o500)
+    try:
+        result = invoke("define", "nqpf", "--json")
+        assert result.code == 0 and result.err == ""
+    finally:
+        cache.chmod(0o700)
+
+
+def test_concurrent_builds(cache: Path, tmp_path: Path, cli_env: dict[str, str]) -> None:
+    folder = tmp_path / "kb"
+    subprocess.run([sys.executable, str(GEN), "800", str(folder), "--files", "8"], check=True)
+    env = {**cli_env, "NQPF_CACHE_DIR": str(cache)}
+    argv = [
+        nqpf_executable(),
+        "--no-default",
+        "--kb",
+        str(folder),
+        "define",
+        "term-000007",
+        "--json",
+    ]
+    procs = [
+        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    results = [p.communicate(timeout=120) for p in procs]
+    for proc, (out, err) in zip(procs, results, strict=True):
+        assert proc.returncode == 0, err
+        assert json.loads(out)[0]["id"] == "term-000007"
+        assert err == b""
+    assert len(index_files(cache)) == 1
+    assert not list(cache.glob(".kb-*.tmp"))
+
+
+def test_ctrl_c_during_a_build_leaves_no_partial_index(
+    cache: Path, tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    folder = tmp_path / "kb"
+    subprocess.run([sys.executable, str(GEN), "6000", str(folder), "--files", "12"], check=True)
+    env = {**cli_env, "NQPF_CACHE_DIR": str(cache)}
+    argv = [nqpf_executable(), "--no-default", "--kb", str(folder), "list"]
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not list(cache.glob(".kb-*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.02)  # wait until the build has started writing
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err and out == b""
+    assert not list(cache.glob(".kb-*.tmp"))
+    assert index_files(cache) == []
+    # and the next run builds a complete index
+    again = subprocess.run(argv, env=env, capture_output=True, timeout=120)
+    assert again.returncode == 0 and len(again.stdout.splitlines()) == 6000

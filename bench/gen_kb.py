@@ -22,7 +22,10 @@ WORDS = (
     "regional cluster supply chain standard pilot zone fund enterprise research university "
     "upgrading green intelligent network platform service export investment finance data"
 ).split()
-HANZI = "新质生产力高发展创新产业科技数字经济制造绿色智能改革市场人才能源材料战略区域集群标准试点基金企业研究"
+HANZI = (
+    "新质生产力高发展创新产业科技数字经济制造绿色智能"
+    "改革市场人才能源材料战略区域集群标准试点基金企业研究"
+)
 SYLLABLES = (
     "xīn zhì shēng chǎn lì gāo fā zhǎn chuàng xīn chǎn yè kē jì shù zì jīng jì zhì zào "
     "lǜ sè zhì néng gǎi gé shì chǎng rén cái néng yuán cái liào zhàn lüè qū yù"

@@ -29,6 +29,7 @@ def ecma(pattern: str) -> str:
     """JSON Schema patterns are ECMA-262: `$` already means end of input; `\\Z` does not exist."""
     return pattern.replace("\\Z", "$")
 
+
 # nqpf reads every scalar as a string; editors reading YAML 1.2 see `1` as a number.
 # Both are accepted where a number is natural.
 SOURCE_NUMBER = {

@@ -113,6 +113,10 @@ def test_define_csv_and_markdown(invoke: Invoke) -> None:
     md = invoke(*MINI, "define", "AP", "-f", "markdown").out
     assert "## Alpha plan · 甲计划 · jiǎ jìhuà" in md
     assert "[Beta concept](#beta-concept)" in md
+    beta = invoke(*MINI, "define", "BC", "-f", "markdown").out
+    assert (
+        "Grew out of [Alpha plan](#alpha-plan); promoted by [Gamma office](#gamma-office)." in beta
+    )
     assert "1. [Alpha source](<https://example.org/alpha>) — Test Press, 2015-05-08" in md
 
 

@@ -34,6 +34,7 @@ def test_wheel_contains_the_knowledge_base_and_runs(tmp_path: Path) -> None:
         names = set(archive.namelist())
         assert "nqpf_cli/data/terms.yaml" in names
         assert "nqpf_cli/cli.py" in names
+        assert {"nqpf_cli/site/site.js", "nqpf_cli/site/style.css"} <= names  # export --format html
         packed = archive.read("nqpf_cli/data/terms.yaml")
     assert packed == (ROOT / "data" / "terms.yaml").read_bytes()
     # Unpacked on its own (no source tree), the package still finds and parses its data.

@@ -344,9 +344,10 @@ def md_definition(text: str, kb: KnowledgeBase) -> str:
     for segment in segments(text, kb):
         if segment.target is not None:
             out.append(f"[{md(segment.text)}](#{segment.target.id})")
-        else:
-            out.append(md(segment.text))
-    return "".join(out)
+        else:  # a fragment between links keeps its edge spaces
+            piece = " ".join(neutralize(segment.text).replace("\n", " ").split(" "))
+            out.append(_MD_SPECIAL.sub(r"\\\1", piece.replace("\t", " ")))
+    return " ".join("".join(out).split())
 
 
 def markdown_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:

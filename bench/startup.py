@@ -8,6 +8,7 @@ alternately in the same run so machine noise hits every command alike.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -49,12 +50,18 @@ def main() -> None:
     tmp.mkdir(exist_ok=True)
     table = commands(tmp)
     samples: dict[str, list[float]] = {name: [] for name in table}
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # users' Pythons cache byte-code
     for argv in table.values():  # warm caches and .pyc files once
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env
+        )
     for _ in range(args.runs):
         for name, argv in table.items():
             start = time.perf_counter()
-            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            subprocess.run(
+                argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env
+            )
             samples[name].append(time.perf_counter() - start)
     base = statistics.median(samples["python -c pass"])
     print(f"{'command':32} {'median ms':>10} {'× python -c pass':>17}")

@@ -13,7 +13,7 @@ from typing import Any
 from . import formats
 from .compare import compare as _compare
 from .describe import describe
-from .errors import KnowledgeBaseError
+from .errors import KnowledgeBaseError, NotFoundError
 from .kb import load as _load
 from .kb import require_valid
 from .models import Entry, Finding, KnowledgeBase
@@ -75,6 +75,7 @@ __all__ = [
     "Hit",
     "KnowledgeBase",
     "KnowledgeBaseError",
+    "NotFoundError",
     "compare",
     "define",
     "load",

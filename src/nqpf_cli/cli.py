@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import click
@@ -25,7 +24,7 @@ from .errors import (
     UsageError,
 )
 from .models import KINDS, KnowledgeBase, Severity
-from .output import COLOR_MODES, pick_format, use_color, width, write
+from .output import COLOR_MODES, ReaderGone, pick_format, use_color, width, write
 from .textsafe import one_line, visible
 
 HELP = """A bilingual glossary of China's industrial policy around new quality productive
@@ -62,11 +61,15 @@ def complete_terms(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]
         return []
 
 
-@dataclass(slots=True)
 class Settings:
-    kb_paths: list[str] = field(default_factory=list)
-    color: str = "auto"
-    no_default: bool = False
+    """Options that apply to every command (plain class: cheaper to import than a dataclass)."""
+
+    def __init__(
+        self, kb_paths: list[str] | None = None, color: str = "auto", no_default: bool = False
+    ) -> None:
+        self.kb_paths: list[str] = list(kb_paths or [])
+        self.color = color
+        self.no_default = no_default
 
 
 FormatOpt = Annotated[
@@ -688,6 +691,8 @@ def export(
     if fmt == "html" and output in (None, "-"):
         raise UsageError("--format html writes a folder; give --output DIR")
     selection = ex.select(_load(settings), kind or [])
+    if output not in (None, "-"):
+        _refuse_knowledge_base_target(settings, output)
     count = len(selection.entries)
     what = f"{count} {'entry' if count == 1 else 'entries'}"
     try:
@@ -717,6 +722,22 @@ def export(
             _say(f"nqpf: wrote {what} to {output}")
     except OSError as exc:
         raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def _refuse_knowledge_base_target(settings: Settings, output: str) -> None:
+    """nqpf never writes to a knowledge-base file: not even when asked to export onto one."""
+    from pathlib import Path
+
+    from .layers import discover
+
+    try:
+        target = Path(output).resolve()
+        layers = discover(settings.kb_paths, None, not settings.no_default)
+        sources = [layer.path.resolve() for layer in layers]
+    except (OSError, RuntimeError):
+        return  # an unresolvable path cannot be one of the files just loaded
+    if any(source == target or target in source.parents for source in sources):
+        raise UsageError(f"--output {output} would overwrite the knowledge base being exported")
 
 
 def _say(message: str) -> None:
@@ -884,7 +905,7 @@ def run(argv: list[str] | None = None) -> int:
     except (click.exceptions.Abort, KeyboardInterrupt):
         _say("nqpf: interrupted")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         # The reader stopped early (`nqpf list | head -1`): not an error of ours.
         _silence_stdout()
         return EXIT_OK

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .models import LINK_LABELS, LINK_TYPES, Entry, KnowledgeBase
 from .validate import CROSS_LINK
@@ -10,23 +10,20 @@ from .validate import CROSS_LINK
 SYMMETRIC = ("related", "contrasts_with")
 
 
-@dataclass(frozen=True, slots=True)
-class LinkView:
+class LinkView(NamedTuple):
     link_type: str
     label: str
     target: Entry
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """A run of definition text; `target` is set for an inline cross-link."""
 
     text: str
     target: Entry | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EntryView:
+class EntryView(NamedTuple):
     entry: Entry
     how: str
     definition: tuple[Segment, ...]

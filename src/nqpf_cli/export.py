@@ -11,7 +11,7 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,13 @@ class Selection:
 def select(kb: KnowledgeBase, kinds: Iterable[str] = ()) -> Selection:
     """The entries of the given kinds (all if none). The knowledge base is read into memory
     once: an export touches every entry and its links many times."""
-    kb = replace(kb, entries={entry.id: entry for entry in kb.ordered()})
+    kb = KnowledgeBase(
+        entries={entry.id: entry for entry in kb.ordered()},
+        dimensions=kb.dimensions,
+        findings=kb.findings,
+        layers=kb.layers,
+        stats=kb.stats,
+    )
     wanted = set(kinds)
     entries = tuple(e for e in kb.entries.values() if not wanted or e.kind in wanted)
     if not entries:

@@ -7,14 +7,15 @@ their own syntax.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .compare import Comparison
+if TYPE_CHECKING:
+    from .compare import Comparison
+
 from .describe import EntryView, plain_text
 from .models import Cell, Entry, Finding, KnowledgeBase, Source
 from .textsafe import neutralize, one_line, visible
@@ -256,6 +257,8 @@ def _csv_cell(value: str | None) -> str:
 
 
 def _csv(rows: Iterable[Sequence[str | None]]) -> str:
+    import csv
+
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:

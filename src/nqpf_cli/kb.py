@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
 from pathlib import Path
 
-from . import validate
 from .errors import KnowledgeBaseError
 from .layers import Layer, discover
 from .models import Dimension, Entry, Finding, KnowledgeBase, LayerStat, Position, Severity
+from .validate import check as check_all
 
 
 def display_path(path: Path) -> str:
@@ -119,7 +118,7 @@ def assemble(layers: Iterable[Layer]) -> KnowledgeBase:
         )
     kb.layers = tuple(names)
     kb.stats = tuple(stats)
-    kb.findings.extend(validate.check(kb))
+    kb.findings.extend(check_all(kb))
     return kb
 
 
@@ -147,7 +146,7 @@ def patched(base: Entry, patch: Entry) -> Entry:
     changes: dict[str, object] = {
         name: getattr(patch, name) for name in PATCHABLE if name in patch.provided
     }
-    merged = replace(base, **changes)  # type: ignore[arg-type]
+    merged = base.replace(**changes)
     if "links" in patch.provided:
         merged.links = {**base.links, **patch.links}
     if "dimensions" in patch.provided:
@@ -184,11 +183,10 @@ def place(entries: dict[str, Entry], findings: list[Finding], entry: Entry) -> N
         )
         return
     if entry.override == "replace":
-        result = replace(entry, overrides=str(first.position))
+        result = entry.replace(overrides=str(first.position))
         verb = "replaces"
     else:
-        result = replace(
-            patched(first, entry),
+        result = patched(first, entry).replace(
             override="patch",
             overrides=str(first.position),
             layer=entry.layer,

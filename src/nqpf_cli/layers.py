@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import KnowledgeBaseError
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """One file of the knowledge base and where it came from (shipped, NQPF_KB, --kb)."""
 
     path: Path
@@ -22,14 +21,38 @@ class Layer:
 
 
 def shipped_path() -> Path:
-    return Path(str(resources.files("nqpf_cli").joinpath("data", "terms.yaml")))
+    # The package's own folder, not importlib.resources: nqpf is never run from a zip, and
+    # importing importlib.resources costs more than a lookup.
+    return Path(__file__).with_name("data") / "terms.yaml"
 
 
-def user_dir() -> Path:
+def _xdg(variable: str, fallback: str, environ: Mapping[str, str]) -> Path | None:
+    """The XDG base directory rule platformdirs applies on Linux, without importing it."""
+    if not sys.platform.startswith("linux"):
+        return None
+    value = environ.get(variable, "")
+    if value and Path(value).is_absolute():
+        return Path(value) / "nqpf"
+    return Path.home() / fallback / "nqpf"
+
+
+def user_dir(environ: Mapping[str, str] | None = None) -> Path:
     """The per-user glossary folder, e.g. ~/.local/share/nqpf (XDG_DATA_HOME honoured)."""
-    import platformdirs  # only paid for when layers are discovered
+    found = _xdg("XDG_DATA_HOME", ".local/share", os.environ if environ is None else environ)
+    if found is not None:
+        return found
+    import platformdirs
 
     return Path(platformdirs.user_data_dir("nqpf", appauthor=False))
+
+
+def user_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    found = _xdg("XDG_CACHE_HOME", ".cache", os.environ if environ is None else environ)
+    if found is not None:
+        return found
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("nqpf", appauthor=False))
 
 
 def _user_layers() -> list[Layer]:

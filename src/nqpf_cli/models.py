@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from .resolve import NameLookup
@@ -41,8 +40,11 @@ LINK_LABELS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Position:
+# Small immutable records are NamedTuples: creating a dataclass at import costs about ten
+# times as much, and every command pays for every class it imports.
+
+
+class Position(NamedTuple):
     """A place in a knowledge-base file; line and column are 1-based."""
 
     path: str
@@ -59,8 +61,7 @@ class Severity(StrEnum):
     INFO = "info"  # reported, never fails validation (e.g. a deliberate override)
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     position: Position
     severity: Severity
     rule: str
@@ -70,8 +71,7 @@ class Finding:
         return f"{self.position}: {self.severity.value} {self.rule}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     title: str
     url: str | None = None
     publisher: str | None = None
@@ -80,15 +80,13 @@ class Source:
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Translation:
+class Translation(NamedTuple):
     text: str
     used_by: str | None = None
     sources: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Cell:
+class Cell(NamedTuple):
     """One comparison-dimension value of an entry."""
 
     text: str
@@ -96,58 +94,133 @@ class Cell:
     framing: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Dimension:
+class Dimension(NamedTuple):
     id: str
     en: str
     zh: str | None = None
 
 
-@dataclass(slots=True)
+ENTRY_FIELDS = (
+    "id",
+    "kind",
+    "name",
+    "summary",
+    "definition",
+    "position",
+    "name_zh",
+    "pinyin",
+    "aliases",
+    "tags",
+    "date",
+    "end_date",
+    "status",
+    "framing",
+    "notes",
+    "links",
+    "translations",
+    "dimensions",
+    "sources",
+    "layer",
+    "override",
+    "overrides",
+    "provided",
+    "positions",
+)
+
+
 class Entry:
-    id: str
-    kind: str
-    name: str
-    summary: str
-    definition: str
-    position: Position
-    name_zh: str | None = None
-    pinyin: str | None = None
-    aliases: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    date: str | None = None
-    end_date: str | None = None
-    status: str | None = None
-    framing: str | None = None
-    notes: str | None = None
-    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    translations: tuple[Translation, ...] = ()
-    dimensions: dict[str, Cell] = field(default_factory=dict)
-    sources: tuple[Source, ...] = ()
-    layer: str = ""
-    # `replace` or `patch` when this entry changes one from an earlier layer
-    override: str | None = None
-    # where the entry it replaced or patched was defined
-    overrides: str | None = None
-    # the keys written in the YAML (a patch changes only these)
-    provided: frozenset[str] = frozenset()
-    # where fields and link targets were written, for findings ("links.related.x")
-    positions: dict[str, Position] = field(default_factory=dict)
+    """One glossary entry. A plain class (not a dataclass) because every command imports
+    it and a 24-field dataclass costs a millisecond to create."""
+
+    __slots__ = ENTRY_FIELDS
+
+    def __init__(
+        self,
+        id: str,
+        kind: str,
+        name: str,
+        summary: str,
+        definition: str,
+        position: Position,
+        name_zh: str | None = None,
+        pinyin: str | None = None,
+        aliases: tuple[str, ...] = (),
+        tags: tuple[str, ...] = (),
+        date: str | None = None,
+        end_date: str | None = None,
+        status: str | None = None,
+        framing: str | None = None,
+        notes: str | None = None,
+        links: dict[str, tuple[str, ...]] | None = None,
+        translations: tuple[Translation, ...] = (),
+        dimensions: dict[str, Cell] | None = None,
+        sources: tuple[Source, ...] = (),
+        layer: str = "",
+        override: str | None = None,
+        overrides: str | None = None,
+        provided: frozenset[str] = frozenset(),
+        positions: dict[str, Position] | None = None,
+    ) -> None:
+        self.id = id
+        self.kind = kind
+        self.name = name
+        self.summary = summary
+        self.definition = definition
+        self.position = position
+        self.name_zh = name_zh
+        self.pinyin = pinyin
+        self.aliases = aliases
+        self.tags = tags
+        self.date = date
+        self.end_date = end_date
+        self.status = status
+        self.framing = framing
+        self.notes = notes
+        self.links: dict[str, tuple[str, ...]] = {} if links is None else links
+        self.translations = translations
+        self.dimensions: dict[str, Cell] = {} if dimensions is None else dimensions
+        self.sources = sources
+        self.layer = layer
+        # `replace` or `patch` when this entry changes one from an earlier layer
+        self.override = override
+        # where the entry it replaced or patched was defined
+        self.overrides = overrides
+        # the keys written in the YAML (a patch changes only these)
+        self.provided = provided
+        # where fields and link targets were written, for findings ("links.related.x")
+        self.positions: dict[str, Position] = {} if positions is None else positions
+
+    def replace(self, **changes: Any) -> Entry:
+        """A copy with some fields changed (mutable fields are copied shallowly)."""
+        values = {name: getattr(self, name) for name in ENTRY_FIELDS}
+        values.update(changes)
+        for name in ("links", "dimensions", "positions"):
+            if name not in changes:
+                values[name] = dict(values[name])
+        return Entry(**values)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Entry):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in ENTRY_FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Entry(id={self.id!r}, kind={self.kind!r}, name={self.name!r})"
 
     def where(self, key: str) -> Position:
         return self.positions.get(key, self.position)
 
 
-@dataclass(frozen=True, slots=True)
-class BackLink:
+class BackLink(NamedTuple):
     """An entry that links to another: `source` --link_type--> target."""
 
     source: str
     link_type: str
 
 
-@dataclass(frozen=True, slots=True)
-class LayerStat:
+class LayerStat(NamedTuple):
     """One loaded file: where it is, which layer it belongs to, what it held."""
 
     path: str
@@ -157,13 +230,22 @@ class LayerStat:
     errors: int
 
 
-@dataclass(slots=True)
 class KnowledgeBase:
-    entries: Mapping[str, Entry]
-    dimensions: dict[str, Dimension]
-    findings: list[Finding]
-    layers: tuple[str, ...] = ()
-    stats: tuple[LayerStat, ...] = ()
+    """Entries, comparison dimensions, findings and the layers they came from."""
+
+    def __init__(
+        self,
+        entries: Mapping[str, Entry],
+        dimensions: dict[str, Dimension],
+        findings: list[Finding],
+        layers: tuple[str, ...] = (),
+        stats: tuple[LayerStat, ...] = (),
+    ) -> None:
+        self.entries = entries
+        self.dimensions = dimensions
+        self.findings = findings
+        self.layers = layers
+        self.stats = stats
 
     def ordered(self) -> list[Entry]:
         return list(self.entries.values())

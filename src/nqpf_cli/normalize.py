@@ -25,5 +25,11 @@ def compact(text: str) -> str:
     return "".join(ch for ch in folded if ch.isalnum())
 
 
+def scrub(text: str) -> str:
+    """Lone surrogates (bytes in argv that were not UTF-8) as U+FFFD: nothing stored can
+    contain them, and SQLite cannot even be asked about them."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
 def looks_like_pinyin(text: str) -> bool:
     return any(unicodedata.combining(ch) for ch in unicodedata.normalize("NFD", text))

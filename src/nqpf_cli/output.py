@@ -19,6 +19,11 @@ class OutputError(NqpfError):
     exit_code = EXIT_OUTPUT
 
 
+class ReaderGone(Exception):
+    """stdout's reader closed early (`nqpf list | head -1`). Not an OSError on purpose:
+    Click/Typer turn an EPIPE OSError into a silent exit 1 before `cli.run` sees it."""
+
+
 def stdout_is_terminal() -> bool:
     try:
         return sys.stdout.isatty()
@@ -72,6 +77,6 @@ def write(text: str, binary_utf8: bool = False) -> None:
             sys.stdout.write(data.decode(encoding))
             sys.stdout.flush()
     except BrokenPipeError:
-        raise
+        raise ReaderGone from None
     except OSError as exc:
         raise OutputError(f"cannot write output: {exc.strerror or exc}") from None

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich import box
-from rich.console import Console, Group, RenderableType
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -121,27 +123,50 @@ def entry_panel(view: EntryView) -> Panel:
     return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED, expand=True)
 
 
-def _hanging(rows: Iterable[tuple[str, Text]]) -> Table:
-    """A marker column and text that wraps under itself, not under the marker."""
-    table = Table.grid(padding=(0, 1))
-    table.add_column(style="dim", no_wrap=True, justify="right")
-    table.add_column(ratio=1, overflow="fold")
-    for marker, text in rows:
-        table.add_row(Text(f"  {marker}"), text)
-    return table
+class Hanging:
+    """Rows of `marker text`, the text wrapping under itself rather than under the marker.
+
+    Does what a two-column Table.grid does, for a fraction of the cost: wrapping each row
+    once instead of measuring every cell twice."""
+
+    def __init__(self, rows: Iterable[tuple[Text, Text]]) -> None:
+        self.rows = list(rows)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        gutter = max((cell_len(marker.plain) for marker, _ in self.rows), default=0)
+        room = max(options.max_width - gutter - 1, 8)
+        out = Text(no_wrap=True)
+        pad = " " * gutter
+        for marker, text in self.rows:
+            for number, piece in enumerate(text.wrap(console, room, overflow="fold")):
+                if number == 0:
+                    out.append_text(marker)
+                    out.append(" " * (gutter - cell_len(marker.plain)))
+                else:
+                    out.append(pad)
+                out.append(" ")
+                out.append_text(piece)
+                out.append("\n")
+        out.rstrip()
+        yield out
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(min(20, options.max_width), options.max_width)
 
 
-def _link_table(rows: Iterable[tuple[str, Entry]]) -> Table:
-    table = Table.grid(padding=(0, 1))
-    table.add_column(style="dim", no_wrap=True)
-    table.add_column(ratio=1, overflow="fold")
+def _hanging(rows: Iterable[tuple[str, Text]]) -> Hanging:
+    return Hanging((Text(f"  {marker}", style="dim"), text) for marker, text in rows)
+
+
+def _link_table(rows: Iterable[tuple[str, Entry]]) -> Hanging:
+    lines = []
     for label, target in rows:
         text = Text(one_line(target.name), style="bold cyan")
         if target.name_zh:
             text.append(" " + one_line(target.name_zh))
         text.append(" — " + one_line(target.summary), style="dim")
-        table.add_row(Text(f"  {label}"), text)
-    return table
+        lines.append((Text(f"  {label}", style="dim"), text))
+    return Hanging(lines)
 
 
 def define_renderable(views: Sequence[EntryView]) -> RenderableType:

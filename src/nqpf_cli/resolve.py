@@ -6,19 +6,17 @@ Fuzzy matching only ever produces suggestions; it never picks an entry silently.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Protocol
+from typing import NamedTuple
 
 from .errors import NotFoundError
 from .models import Entry, KnowledgeBase
-from .normalize import compact, loose
+from .normalize import compact, loose, scrub
 from .textsafe import one_line
 
 TIERS = ("id", "name", "alias", "chinese", "pinyin")
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     entry: Entry
     how: str  # one of TIERS
     query: str
@@ -52,18 +50,22 @@ def choice_keys(entry: Entry) -> Iterator[str]:
         yield compact(entry.pinyin)
 
 
-class NameLookup(Protocol):
-    def lookup(self, table: str, key: str) -> dict[str, str]: ...
+class NameLookup:
+    """What the resolver asks of a knowledge base: exact keys, and keys for suggestions."""
 
-    def choices(self) -> dict[str, str]: ...
+    def lookup(self, table: str, key: str) -> dict[str, str]:
+        raise NotImplementedError
+
+    def choices(self) -> dict[str, str]:
+        raise NotImplementedError
 
 
-@dataclass(slots=True)
-class MemoryLookup:
+class MemoryLookup(NameLookup):
     """Lookup tables built in memory from every entry."""
 
-    tables: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
-    all_choices: dict[str, str] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self.tables: dict[tuple[str, str], dict[str, str]] = {}
+        self.all_choices: dict[str, str] = {}
 
     @classmethod
     def build(cls, entries: Iterable[Entry]) -> MemoryLookup:
@@ -100,7 +102,7 @@ class Resolver:
         return Match(self.kb.entries[entry_id], found_how, query)
 
     def resolve(self, query: str) -> Match:
-        text = query.strip()
+        text = scrub(query).strip()
         if text in self.kb.entries:
             return Match(self.kb.entries[text], "id", query)
         lowered = loose(text)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .describe import plain_text
 from .models import Entry, KnowledgeBase
-from .normalize import compact
+from .normalize import compact, scrub
 
 # Field weights: a hit in a name counts for more than one in a source title.
 WEIGHTS = {
@@ -162,12 +162,14 @@ def score_entry(entry: Entry, kb: KnowledgeBase, terms: list[str], whole: str) -
 def search(
     kb: KnowledgeBase, query: str, kinds: set[str] | None = None, limit: int = 20
 ) -> list[Hit]:
+    query = scrub(query)
     terms = parse_query(query)
     if not terms:
         return []
     whole = " ".join(fold(query.replace('"', " ")).split())
     hits = []
-    candidates = kb.search_candidates(terms)
+    # SQLite's full-text index cuts a query at a NUL; score every entry in Python instead.
+    candidates = None if any("\x00" in term for term in terms) else kb.search_candidates(terms)
     for entry in kb.entries.values() if candidates is None else candidates:
         if kinds and entry.kind not in kinds:
             continue

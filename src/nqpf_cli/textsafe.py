@@ -34,7 +34,7 @@ def neutralize(text: str, keep_newlines: bool = True) -> str:
         if (
             category == "Cc"
             or (category == "Cf" and ch not in _ALLOWED_FORMAT)
-            or category in ("Zl", "Zp")
+            or category in ("Zl", "Zp", "Cs")  # Cs: a lone surrogate from undecodable argv bytes
         ):
             out.append(_escape(ch))
         else:

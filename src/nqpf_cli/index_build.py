@@ -1,0 +1,389 @@
+"""Building and updating the on-disk index (see nqpf_cli.index for the design).
+
+Only loaded when the index has to be written, so queries on a fresh index never pay for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .index import FORMAT, FileState, Progress
+from .layers import Layer
+from .models import Dimension, Entry, Finding, Severity
+from .normalize import compact
+from .resolve import choice_keys, name_keys
+from .serial import entry_from_data, entry_to_data, finding_to_row
+from .validate import CROSS_LINK, check_entry, duplicate_name, name_claims
+
+KEEP = 8  # index files kept per cache directory (one per distinct set of layers)
+
+SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files(file_id INTEGER PRIMARY KEY, path TEXT, shown TEXT, origin TEXT,
+    size INT, mtime_ns INT, ctime_ns INT, ino INT, sha TEXT,
+    entries INT, overrides INT, errors INT);
+CREATE TABLE rows(file_id INT, seq INT, id TEXT, data TEXT);
+CREATE INDEX rows_id ON rows(id);
+CREATE INDEX rows_file ON rows(file_id);
+CREATE TABLE dims(file_id INT, seq INT, key TEXT, en TEXT, zh TEXT);
+CREATE TABLE file_findings(file_id INT, path TEXT, line INT, col INT, severity TEXT, rule TEXT,
+    message TEXT);
+CREATE TABLE entries(id TEXT PRIMARY KEY, ord INT, data TEXT);
+CREATE INDEX entries_ord ON entries(ord);
+CREATE TABLE id_findings(id TEXT, path TEXT, line INT, col INT, severity TEXT, rule TEXT,
+    message TEXT);
+CREATE INDEX id_findings_id ON id_findings(id);
+CREATE TABLE global_findings(path TEXT, line INT, col INT, severity TEXT, rule TEXT,
+    message TEXT);
+CREATE TABLE keys(tbl TEXT, key TEXT, id TEXT, how TEXT);
+CREATE INDEX keys_key ON keys(tbl, key);
+CREATE INDEX keys_id ON keys(id);
+CREATE TABLE choices(key TEXT, id TEXT);
+CREATE INDEX choices_id ON choices(id);
+CREATE TABLE claims(key TEXT, id TEXT, ord INT);
+CREATE INDEX claims_key ON claims(key);
+CREATE INDEX claims_id ON claims(id);
+CREATE TABLE links(source TEXT, type TEXT, target TEXT, ord INT);
+CREATE INDEX links_target ON links(target);
+CREATE INDEX links_source ON links(source);
+CREATE TABLE refs(source TEXT, target TEXT);
+CREATE INDEX refs_target ON refs(target);
+CREATE INDEX refs_source ON refs(source);
+"""
+FTS_SCHEMA = "CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, body, tokenize='trigram')"
+
+
+def _fts_body(entry: Entry) -> str:
+    from .search import fold
+
+    parts = [entry.id, entry.name, *entry.aliases, entry.name_zh or "", entry.pinyin or ""]
+    parts.append(compact(entry.pinyin or ""))
+    parts += [entry.summary, entry.definition, entry.notes or ""]
+    parts += [t.text for t in entry.translations]
+    parts += [cell.text for cell in entry.dimensions.values()]
+    parts += [s.title for s in entry.sources]
+    text = CROSS_LINK.sub(lambda m: " " + m.group(1).replace("-", " ") + " ", "\n".join(parts))
+    return fold(text)
+
+
+class Builder:
+    """Applies changed files to an open index connection inside one transaction."""
+
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        fts: bool,
+        read: Callable[[Layer], tuple[list[Entry], dict[str, Dimension], list[Finding]]],
+        progress: Progress | None = None,
+    ) -> None:
+        self.conn = conn
+        self.fts = fts
+        self.read = read
+        self.progress = progress
+        self.affected: set[str] = set()
+        self.dims_changed = False
+
+    def replace_file(self, file_id: int, state: FileState, done: int, total: int) -> None:
+        conn = self.conn
+        old = {row[0] for row in conn.execute("SELECT id FROM rows WHERE file_id=?", (file_id,))}
+        old_dims = conn.execute(
+            "SELECT key, en, zh FROM dims WHERE file_id=? ORDER BY seq", (file_id,)
+        ).fetchall()
+        for table in ("rows", "dims", "file_findings"):
+            conn.execute(f"DELETE FROM {table} WHERE file_id=?", (file_id,))
+        entries, dimensions, findings = self.read(state.layer)
+        conn.executemany(
+            "INSERT INTO rows VALUES (?,?,?,?)",
+            (
+                (file_id, seq, e.id, json.dumps(entry_to_data(e), ensure_ascii=False))
+                for seq, e in enumerate(entries)
+            ),
+        )
+        new_dims = [(d.id, d.en, d.zh) for d in dimensions.values()]
+        conn.executemany(
+            "INSERT INTO dims VALUES (?,?,?,?,?)",
+            ((file_id, seq, *dim) for seq, dim in enumerate(new_dims)),
+        )
+        conn.executemany(
+            "INSERT INTO file_findings VALUES (?,?,?,?,?,?,?)",
+            ((file_id, *finding_to_row(f)) for f in findings),
+        )
+        errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+        conn.execute(
+            "UPDATE files SET size=?, mtime_ns=?, ctime_ns=?, ino=?, sha=?, entries=?, "
+            "overrides=?, errors=? WHERE file_id=?",
+            (
+                state.size,
+                state.mtime_ns,
+                state.ctime_ns,
+                state.ino,
+                state.digest(),
+                len(entries),
+                sum(1 for e in entries if e.override),
+                errors,
+                file_id,
+            ),
+        )
+        self.affected |= old | {e.id for e in entries}
+        if [tuple(d) for d in old_dims] != new_dims:
+            self.dims_changed = True
+        if self.progress:
+            self.progress(done, total)
+
+    def rows_for(self, ids: Iterable[str]) -> dict[str, list[tuple[int, int, Entry]]]:
+        grouped: dict[str, list[tuple[int, int, Entry]]] = {}
+        for batch in _batches(sorted(ids)):
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT file_id, seq, id, data FROM rows WHERE id IN ({marks})"
+            for file_id, seq, entry_id, data in self.conn.execute(query, batch):
+                grouped.setdefault(entry_id, []).append(
+                    (file_id, seq, entry_from_data(json.loads(data)))
+                )
+        return grouped
+
+    def merge(self) -> None:
+        """Recompute merged entries, their lookups and findings for every affected id."""
+        from .kb import place
+
+        conn = self.conn
+        dims = {row[0] for row in conn.execute("SELECT DISTINCT key FROM dims")}
+        if self.dims_changed:
+            self.affected |= {row[0] for row in conn.execute("SELECT id FROM entries")}
+        # Entries that link or cross-link to a changed id may have gained or lost a dangling
+        # reference, so they are checked again too.
+        for batch in _batches(sorted(self.affected)):
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT DISTINCT source FROM refs WHERE target IN ({marks})"
+            self.affected |= {row[0] for row in conn.execute(query, batch)}
+        grouped = self.rows_for(self.affected)
+        for batch in _batches(sorted(self.affected)):
+            marks = ",".join("?" * len(batch))
+            for table, column in (
+                ("entries", "id"),
+                ("id_findings", "id"),
+                ("keys", "id"),
+                ("choices", "id"),
+                ("claims", "id"),
+                ("links", "source"),
+                ("refs", "source"),
+            ):
+                conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", batch)
+            if self.fts:
+                conn.execute(f"DELETE FROM fts WHERE id IN ({marks})", batch)
+        merged: dict[str, Entry] = {}
+        order: dict[str, int] = {}
+        id_findings: list[tuple[str, Finding]] = []
+        for entry_id, rows in grouped.items():
+            rows.sort(key=lambda row: (row[0], row[1]))
+            local: dict[str, Entry] = {}
+            findings: list[Finding] = []
+            for _, _, entry in rows:
+                place(local, findings, entry)
+            if entry_id in local:
+                merged[entry_id] = local[entry_id]
+                first_file, first_seq, _ = rows[0]
+                order[entry_id] = first_file * 10_000_000 + first_seq
+            id_findings += [(entry_id, f) for f in findings]
+        all_ids = {row[0] for row in conn.execute("SELECT id FROM entries")} | set(merged)
+        for entry in merged.values():
+            id_findings += [(entry.id, f) for f in check_entry(entry, all_ids, dims)]
+        conn.executemany(
+            "INSERT INTO entries VALUES (?,?,?)",
+            (
+                (e.id, order[e.id], json.dumps(entry_to_data(e, False), ensure_ascii=False))
+                for e in merged.values()
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO id_findings VALUES (?,?,?,?,?,?,?)",
+            ((entry_id, *finding_to_row(f)) for entry_id, f in id_findings),
+        )
+        conn.executemany(
+            "INSERT INTO keys VALUES (?,?,?,?)",
+            ((table, key, e.id, how) for e in merged.values() for table, key, how in name_keys(e)),
+        )
+        conn.executemany(
+            "INSERT INTO choices VALUES (?,?)",
+            ((key, e.id) for e in merged.values() for key in set(choice_keys(e))),
+        )
+        conn.executemany(
+            "INSERT INTO claims VALUES (?,?,?)",
+            ((key, e.id, order[e.id]) for e in merged.values() for key in name_claims(e)),
+        )
+        conn.executemany(
+            "INSERT INTO links VALUES (?,?,?,?)",
+            (
+                (e.id, link_type, target, order[e.id])
+                for e in merged.values()
+                for link_type, targets in e.links.items()
+                for target in targets
+            ),
+        )
+        conn.executemany("INSERT INTO refs VALUES (?,?)", _references(merged.values()))
+        if self.fts:
+            conn.executemany(
+                "INSERT INTO fts(id, body) VALUES (?,?)",
+                ((e.id, _fts_body(e)) for e in merged.values()),
+            )
+        self.global_findings()
+
+    def merged_with_positions(self, ids: set[str]) -> dict[str, Entry]:
+        from .kb import place
+
+        merged: dict[str, Entry] = {}
+        for rows in self.rows_for(ids).values():
+            rows.sort(key=lambda row: (row[0], row[1]))
+            for _, _, entry in rows:
+                place(merged, [], entry)
+        return merged
+
+    def global_findings(self) -> None:
+        """Duplicate names across entries, recomputed whole (a grouped query is cheap)."""
+        conn = self.conn
+        conn.execute("DELETE FROM global_findings")
+        shared = conn.execute(
+            "SELECT key FROM claims GROUP BY key HAVING COUNT(DISTINCT id) > 1"
+        ).fetchall()
+        found: list[Finding] = []
+        pairs: list[tuple[str, str, str]] = []
+        for (key,) in shared:
+            owners = conn.execute(
+                "SELECT DISTINCT id, ord FROM claims WHERE key=? ORDER BY ord, id", (key,)
+            ).fetchall()
+            pairs += [(entry_id, key, owners[0][0]) for entry_id, _ in owners[1:]]
+        # Positions are kept only on the per-file rows, so merge those again for these few.
+        merged = self.merged_with_positions({entry_id for entry_id, _, _ in pairs})
+        for entry_id, key, owner in pairs:
+            found.append(duplicate_name(merged[entry_id], key, owner))
+        conn.executemany(
+            "INSERT INTO global_findings VALUES (?,?,?,?,?,?)", (finding_to_row(f) for f in found)
+        )
+
+
+def _references(entries: Iterable[Entry]) -> Iterator[tuple[str, str]]:
+    """Every id an entry names, by typed link or by inline cross-link."""
+    for entry in entries:
+        targets = {t for targets in entry.links.values() for t in targets}
+        texts = [entry.definition, entry.notes or ""] + [c.text for c in entry.dimensions.values()]
+        for text in texts:
+            targets.update(CROSS_LINK.findall(text))
+        for target in targets:
+            yield entry.id, target
+
+
+def _batches(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def fts_available() -> bool:
+    try:
+        with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+            probe.execute(FTS_SCHEMA)
+        return True
+    except sqlite3.Error:
+        return False
+
+
+def full_build(target: Path, states: list[FileState], builder_args: dict[str, Any]) -> None:
+    """Build a new index in a temporary file, then move it into place atomically."""
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=".kb-", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        conn = sqlite3.connect(temp, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=OFF")  # a fresh temp file: nothing to protect
+            conn.execute("PRAGMA synchronous=OFF")
+            conn.executescript(SCHEMA)
+            fts = fts_available()
+            if fts:
+                conn.execute(FTS_SCHEMA)
+            conn.execute("BEGIN")
+            _write_meta(conn, states, fts)
+            builder = Builder(conn, fts, **builder_args)
+            _apply(builder, states, changed=list(range(len(states))))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        temp.replace(target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
+def _write_meta(conn: sqlite3.Connection, states: list[FileState], fts: bool) -> None:
+    conn.executemany(
+        "INSERT INTO meta VALUES (?,?)",
+        [("format", FORMAT), ("nqpf", __version__), ("fts", "1" if fts else "0")],
+    )
+    conn.executemany(
+        "INSERT INTO files(file_id, path, shown, origin) VALUES (?,?,?,?)",
+        ((i, s.path, s.shown, s.layer.origin) for i, s in enumerate(states)),
+    )
+
+
+def _apply(builder: Builder, states: list[FileState], changed: list[int]) -> None:
+    total = len(changed)
+    for done, file_id in enumerate(changed, start=1):
+        builder.replace_file(file_id, states[file_id], done, total)
+    builder.merge()
+
+
+def prune(directory: Path, keep: Path) -> None:
+    """Keep the most recently used index files; remove stray temporary files."""
+    try:
+        candidates = sorted(
+            directory.glob("kb-*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True
+        )
+        for old in candidates[KEEP:]:
+            if old != keep:
+                old.unlink()
+        for temp in directory.glob(".kb-*.tmp"):
+            if time.time() - temp.stat().st_mtime > 3600:  # a build that died long ago
+                temp.unlink()
+    except OSError:
+        pass
+
+
+def update(
+    path: Path, states: list[FileState], changed: list[int], builder_args: dict[str, Any]
+) -> None:
+    """Apply changed files to the index in place, in one transaction."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        conn.execute("BEGIN IMMEDIATE")  # one writer at a time; readers keep their snapshot
+        fts = conn.execute("SELECT value FROM meta WHERE key='fts'").fetchone()[0] == "1"
+        builder = Builder(conn, fts, **builder_args)
+        # Another process may have updated the index while we waited for the lock.
+        conn.row_factory = sqlite3.Row
+        rows = conn.execute("SELECT * FROM files ORDER BY file_id").fetchall()
+        conn.row_factory = None
+        still = [i for i in changed if rows[i]["sha"] != states[i].digest()]
+        for file_id, state in enumerate(states):
+            if file_id not in still:
+                conn.execute(
+                    "UPDATE files SET size=?, mtime_ns=?, ctime_ns=?, ino=? WHERE file_id=?",
+                    (state.size, state.mtime_ns, state.ctime_ns, state.ino, file_id),
+                )
+        if still:
+            _apply(builder, states, still)
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()

@@ -90,6 +90,9 @@ class Builder:
         self.progress = progress
         self.affected: set[str] = set()
         self.dims_changed = False
+        # rows parsed in this run, so merging need not decode them again from the index
+        self.fresh: dict[str, list[tuple[int, int, Entry]]] = {}
+        self.fresh_files: set[int] = set()
 
     def replace_file(self, file_id: int, state: FileState, done: int, total: int) -> None:
         conn = self.conn
@@ -100,6 +103,9 @@ class Builder:
         for table in ("rows", "dims", "file_findings"):
             conn.execute(f"DELETE FROM {table} WHERE file_id=?", (file_id,))
         entries, dimensions, findings = self.read(state.layer)
+        self.fresh_files.add(file_id)
+        for seq, entry in enumerate(entries):
+            self.fresh.setdefault(entry.id, []).append((file_id, seq, entry))
         conn.executemany(
             "INSERT INTO rows VALUES (?,?,?,?)",
             (
@@ -140,9 +146,21 @@ class Builder:
 
     def rows_for(self, ids: Iterable[str]) -> dict[str, list[tuple[int, int, Entry]]]:
         grouped: dict[str, list[tuple[int, int, Entry]]] = {}
-        for batch in _batches(sorted(ids)):
+        for entry_id in ids:
+            if entry_id in self.fresh:
+                grouped[entry_id] = list(self.fresh[entry_id])
+        rest = sorted(entry_id for entry_id in ids if entry_id not in self.fresh)
+        files = self.conn.execute("SELECT COUNT(*) FROM files").fetchone()[0]
+        if self.fresh_files and len(self.fresh_files) < files:
+            # rows of unchanged files that share an id with a fresh row
+            rest += sorted(set(ids) & set(self.fresh))
+        for batch in _batches(sorted(set(rest))):
             marks = ",".join("?" * len(batch))
-            query = f"SELECT file_id, seq, id, data FROM rows WHERE id IN ({marks})"
+            skip = ",".join(str(f) for f in sorted(self.fresh_files)) or "-1"
+            query = (
+                f"SELECT file_id, seq, id, data FROM rows WHERE id IN ({marks}) "
+                f"AND file_id NOT IN ({skip})"
+            )
             for file_id, seq, entry_id, data in self.conn.execute(query, batch):
                 grouped.setdefault(entry_id, []).append(
                     (file_id, seq, entry_from_data(json.loads(data)))

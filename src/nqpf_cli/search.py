@@ -53,15 +53,25 @@ class Hit:
     snippet: Snippet
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table, filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        base = unicodedata.normalize("NFD", ch)[0]
+        folded = base.lower() if len(base.lower()) == 1 else ch
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lowercase, full-width to half-width, tone marks removed; same length as NFKC text."""
     if text.isascii():
         return text.lower()
-    out = []
-    for ch in unicodedata.normalize("NFKC", text):
-        base = unicodedata.normalize("NFD", ch)[0] if not ch.isascii() else ch
-        out.append(base.lower() if len(base.lower()) == 1 else ch)
-    return "".join(out)
+    return unicodedata.normalize("NFKC", text).translate(_FOLD)
 
 
 def parse_query(query: str) -> list[str]:

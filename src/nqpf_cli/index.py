@@ -24,8 +24,8 @@ from .models import BackLink, Dimension, Entry, Finding, KnowledgeBase, LayerSta
 from .resolve import NameLookup
 from .serial import entry_from_data, finding_from_row
 
-FORMAT = "5"  # bump when the layout or the meaning of stored data changes
-CANDIDATES = 300  # entries a search scores in Python, picked by the full-text index
+FORMAT = "7"  # bump when the layout or the meaning of stored data changes
+CANDIDATES = 150  # entries a search scores in Python, picked by the full-text index
 
 Progress = Callable[[int, int], None]
 Warn = Callable[[str], None]
@@ -194,26 +194,47 @@ class IndexedKnowledgeBase(KnowledgeBase):
         return [BackLink(source, link_type) for source, link_type in rows]
 
     def search_candidates(self, terms: list[str]) -> list[Entry] | None:
+        """Up to CANDIDATES entries for the Python scorer, in this order: entries whose names
+        hold every word (best first), then entries holding every word anywhere, then
+        entries holding some of the words. Ranking whole bodies by FTS5's bm25 for common
+        words costs more than the lookup itself, so only the small name matches are ranked."""
         if not self.fts or self.conn is None:
             return None
-        counts: dict[str, int] = {}
+        conn = self.conn
+        found: dict[str, int] = {}
+
+        def take(query: str, params: tuple[str, ...], weight: int) -> None:
+            if len(found) >= CANDIDATES:
+                return
+            for (entry_id,) in conn.execute(query, (*params, CANDIDATES)):
+                if found.get(entry_id, 0) < weight:
+                    found[entry_id] = weight
+
+        def phrase(term: str) -> str:
+            return '"' + term.replace('"', '""') + '"'
+
+        everything = len(terms) + 1
+        if all(len(t) >= 3 for t in terms):  # the trigram index needs 3 characters
+            every = " ".join(phrase(t) for t in terms)
+            ranked = "SELECT id FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?"
+            take(ranked, (f"names : ({every})",), everything + 1)
+            take("SELECT id FROM fts WHERE fts MATCH ? LIMIT ?", (every,), everything)
         for term in terms:
             if len(term) >= 3:
-                phrase = '"' + term.replace('"', '""') + '"'
-                query = "SELECT id FROM fts WHERE body MATCH ? ORDER BY rank LIMIT 5000"
-                rows = self.conn.execute(query, (phrase,))
+                take("SELECT id FROM fts WHERE fts MATCH ? LIMIT ?", (phrase(term),), 1)
             else:
-                escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                rows = self.conn.execute(
-                    "SELECT id FROM fts WHERE body LIKE ? ESCAPE '\\' LIMIT 5000",
-                    (f"%{escaped}%",),
+                pattern = (
+                    "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                 )
-            for (entry_id,) in rows:
-                counts[entry_id] = counts.get(entry_id, 0) + 1
-        # Entries holding more of the words first, then FTS5's own relevance order.
-        ranked = sorted(counts, key=lambda entry_id: -counts[entry_id])[:CANDIDATES]
+                take(
+                    "SELECT id FROM fts WHERE names LIKE ? ESCAPE '\\' "
+                    "OR body LIKE ? ESCAPE '\\' LIMIT ?",
+                    (pattern, pattern),
+                    1,
+                )
+        ranked_ids = sorted(found, key=lambda entry_id: -found[entry_id])[:CANDIDATES]
         assert isinstance(self.entries, LazyEntries)
-        return [self.entries[entry_id] for entry_id in ranked]
+        return [self.entries[entry_id] for entry_id in ranked_ids]
 
 
 def _read(conn: sqlite3.Connection, path: Path) -> IndexedKnowledgeBase:

@@ -58,20 +58,21 @@ CREATE TABLE refs(source TEXT, target TEXT);
 CREATE INDEX refs_target ON refs(target);
 CREATE INDEX refs_source ON refs(source);
 """
-FTS_SCHEMA = "CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, body, tokenize='trigram')"
+FTS_SCHEMA = "CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, names, body, tokenize='trigram')"
 
 
-def _fts_body(entry: Entry) -> str:
+def _fts_row(entry: Entry) -> tuple[str, str, str]:
+    """(id, names, body) as the full-text index stores them, folded like search queries."""
     from .search import fold
 
-    parts = [entry.id, entry.name, *entry.aliases, entry.name_zh or "", entry.pinyin or ""]
-    parts.append(compact(entry.pinyin or ""))
-    parts += [entry.summary, entry.definition, entry.notes or ""]
+    names = [entry.id.replace("-", " "), entry.name, *entry.aliases, entry.name_zh or ""]
+    names += [entry.pinyin or "", compact(entry.pinyin or "")]
+    parts = [entry.summary, entry.definition, entry.notes or ""]
     parts += [t.text for t in entry.translations]
     parts += [cell.text for cell in entry.dimensions.values()]
     parts += [s.title for s in entry.sources]
-    text = CROSS_LINK.sub(lambda m: " " + m.group(1).replace("-", " ") + " ", "\n".join(parts))
-    return fold(text)
+    body = CROSS_LINK.sub(lambda m: " " + m.group(1).replace("-", " ") + " ", "\n".join(parts))
+    return entry.id, fold("\n".join(names)), fold(body)
 
 
 class Builder:
@@ -184,6 +185,11 @@ class Builder:
         grouped = self.rows_for(self.affected)
         for batch in _batches(sorted(self.affected)):
             marks = ",".join("?" * len(batch))
+            if self.fts:
+                # The full-text rows are keyed by the entry's `ord` (its rowid there): a
+                # lookup by the unindexed id column would scan the whole table.
+                inner = f"SELECT ord FROM entries WHERE id IN ({marks})"
+                conn.execute(f"DELETE FROM fts WHERE rowid IN ({inner})", batch)
             for table, column in (
                 ("entries", "id"),
                 ("id_findings", "id"),
@@ -194,8 +200,6 @@ class Builder:
                 ("refs", "source"),
             ):
                 conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", batch)
-            if self.fts:
-                conn.execute(f"DELETE FROM fts WHERE id IN ({marks})", batch)
         merged: dict[str, Entry] = {}
         order: dict[str, int] = {}
         id_findings: list[tuple[str, Finding]] = []
@@ -248,8 +252,8 @@ class Builder:
         conn.executemany("INSERT INTO refs VALUES (?,?)", _references(merged.values()))
         if self.fts:
             conn.executemany(
-                "INSERT INTO fts(id, body) VALUES (?,?)",
-                ((e.id, _fts_body(e)) for e in merged.values()),
+                "INSERT INTO fts(rowid, id, names, body) VALUES (?,?,?,?)",
+                ((order[e.id], *_fts_row(e)) for e in merged.values()),
             )
         self.global_findings()
 

@@ -254,12 +254,16 @@ def test_ctrl_c_during_a_build_leaves_no_partial_index(
 
 
 @pytest.mark.skipif(not Path("/usr/bin/script").exists(), reason="needs util-linux script")
-def test_slow_builds_show_a_progress_bar_on_a_terminal(cache: Path, tmp_path: Path, cli_env: dict[str, str]) -> None:
+def test_slow_builds_show_a_progress_bar_on_a_terminal(
+    cache: Path, tmp_path: Path, cli_env: dict[str, str]
+) -> None:
     folder = tmp_path / "kb"
     subprocess.run([sys.executable, str(GEN), "4000", str(folder), "--files", "20"], check=True)
     env = {**cli_env, "NQPF_CACHE_DIR": str(cache), "TERM": "xterm-256color", "COLUMNS": "100"}
     command = f"{nqpf_executable()} --no-default --kb {folder} define term-000001 --json"
-    on_tty = subprocess.run(["script", "-qec", command, "/dev/null"], env=env, capture_output=True, timeout=300)
+    on_tty = subprocess.run(
+        ["script", "-qec", command, "/dev/null"], env=env, capture_output=True, timeout=300
+    )
     assert b"indexing knowledge base" in on_tty.stdout
     # piped, and with a fresh index, there is no bar
     for path in index_files(cache):

@@ -24,8 +24,8 @@ from .models import BackLink, Dimension, Entry, Finding, KnowledgeBase, LayerSta
 from .resolve import NameLookup
 from .serial import entry_from_data, finding_from_row
 
-FORMAT = "7"  # bump when the layout or the meaning of stored data changes
-CANDIDATES = 150  # entries a search scores in Python, picked by the full-text index
+FORMAT = "8"  # bump when the layout or the meaning of stored data changes
+CANDIDATES = 100  # entries a search scores in Python, picked by the full-text index
 
 Progress = Callable[[int, int], None]
 Warn = Callable[[str], None]
@@ -216,8 +216,8 @@ class IndexedKnowledgeBase(KnowledgeBase):
         everything = len(terms) + 1
         if all(len(t) >= 3 for t in terms):  # the trigram index needs 3 characters
             every = " ".join(phrase(t) for t in terms)
-            ranked = "SELECT id FROM fts WHERE fts MATCH ? ORDER BY rank LIMIT ?"
-            take(ranked, (f"names : ({every})",), everything + 1)
+            ranked = "SELECT id FROM fts_names WHERE fts_names MATCH ? ORDER BY rank LIMIT ?"
+            take(ranked, (every,), everything + 1)
             take("SELECT id FROM fts WHERE fts MATCH ? LIMIT ?", (every,), everything)
         for term in terms:
             if len(term) >= 3:

@@ -58,7 +58,12 @@ CREATE TABLE refs(source TEXT, target TEXT);
 CREATE INDEX refs_target ON refs(target);
 CREATE INDEX refs_source ON refs(source);
 """
-FTS_SCHEMA = "CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, names, body, tokenize='trigram')"
+FTS_SCHEMA = (
+    "CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, names, body, tokenize='trigram');\n"
+    # Names again on their own: posting lists of common trigrams over short texts are short,
+    # so ranking name matches stays cheap however large the glossary.
+    "CREATE VIRTUAL TABLE fts_names USING fts5(id UNINDEXED, names, tokenize='trigram');\n"
+)
 
 
 def _fts_row(entry: Entry) -> tuple[str, str, str]:
@@ -190,6 +195,7 @@ class Builder:
                 # lookup by the unindexed id column would scan the whole table.
                 inner = f"SELECT ord FROM entries WHERE id IN ({marks})"
                 conn.execute(f"DELETE FROM fts WHERE rowid IN ({inner})", batch)
+                conn.execute(f"DELETE FROM fts_names WHERE rowid IN ({inner})", batch)
             for table, column in (
                 ("entries", "id"),
                 ("id_findings", "id"),
@@ -251,9 +257,11 @@ class Builder:
         )
         conn.executemany("INSERT INTO refs VALUES (?,?)", _references(merged.values()))
         if self.fts:
+            fts_rows = [(order[e.id], *_fts_row(e)) for e in merged.values()]
+            conn.executemany("INSERT INTO fts(rowid, id, names, body) VALUES (?,?,?,?)", fts_rows)
             conn.executemany(
-                "INSERT INTO fts(rowid, id, names, body) VALUES (?,?,?,?)",
-                ((order[e.id], *_fts_row(e)) for e in merged.values()),
+                "INSERT INTO fts_names(rowid, id, names) VALUES (?,?,?)",
+                ((row[0], row[1], row[2]) for row in fts_rows),
             )
         self.global_findings()
 
@@ -309,7 +317,7 @@ def _batches(items: list[str], size: int = 500) -> Iterator[list[str]]:
 def fts_available() -> bool:
     try:
         with contextlib.closing(sqlite3.connect(":memory:")) as probe:
-            probe.execute(FTS_SCHEMA)
+            probe.executescript(FTS_SCHEMA)
         return True
     except sqlite3.Error:
         return False
@@ -331,7 +339,7 @@ def full_build(target: Path, states: list[FileState], builder_args: dict[str, An
             conn.executescript(SCHEMA)
             fts = fts_available()
             if fts:
-                conn.execute(FTS_SCHEMA)
+                conn.executescript(FTS_SCHEMA)
             conn.execute("BEGIN")
             _write_meta(conn, states, fts)
             builder = Builder(conn, fts, **builder_args)

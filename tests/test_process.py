@@ -138,3 +138,21 @@ def test_stdin_terminal_is_refused(cli_env: dict[str, str]) -> None:
         stdin=subprocess.DEVNULL,
     )
     assert b"pipe them in" in result.stdout
+
+
+@pytest.mark.parametrize("delay", [0.04, 0.06, 0.08, 0.12])
+def test_sigint_during_start_up_has_no_traceback(cli_env: dict[str, str], delay: float) -> None:
+    # Early enough to land while the CLI is still being imported, on most runs.
+    proc = subprocess.Popen(
+        [nqpf_executable(), *MINI, "define", "-"],
+        env=cli_env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
+    assert err.strip() == b"nqpf: interrupted" and out == b""

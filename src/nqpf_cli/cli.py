@@ -893,11 +893,15 @@ def run(argv: list[str] | None = None) -> int:
     try:
         command = command_for(args)
         result = command.main(args=args, prog_name="nqpf", standalone_mode=False)
+        if result == EXIT_INTERRUPTED:  # Click returns the code of Typer's Exit(130)
+            _say("nqpf: interrupted")
         return result if isinstance(result, int) else EXIT_OK
     except NqpfError as exc:
         _say(f"nqpf: error: {exc.message}")
         return exc.exit_code
     except click.exceptions.Exit as exc:
+        if exc.exit_code == EXIT_INTERRUPTED:  # Typer turned a Ctrl-C into Exit(130)
+            _say("nqpf: interrupted")
         return exc.exit_code
     except click.exceptions.ClickException as exc:
         exc.show()

@@ -16,14 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-MINIMAL_TYPER = """
-import typer
-app = typer.Typer()
-@app.command()
-def hello(name: str = "x") -> None:
-    print(name)
-app()
-"""
+from run import MINIMAL_TYPER  # the same baseline app as the full benchmark
 
 
 def commands(tmp: Path) -> dict[str, list[str]]:

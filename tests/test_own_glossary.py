@@ -323,6 +323,10 @@ def test_readme_python_examples_run() -> None:
 
 def test_api_is_typed() -> None:
     import nqpf_cli
+    from nqpf_cli import api
+
+    # the package's lazy names are the API module's, no more and no fewer
+    assert set(nqpf_cli.API) == set(api.__all__)
 
     assert (Path(nqpf_cli.__file__).parent / "py.typed").is_file()
     assert callable(nqpf_cli.search) and callable(nqpf_cli.compare) and callable(nqpf_cli.validate)

@@ -21,6 +21,7 @@ from nqpf_cli.build import (
     TRANSLATION_KEYS,
 )
 from nqpf_cli.models import FRAMINGS, KINDS, LINK_LABELS, STATUSES
+from nqpf_cli.validate import SUMMARY_LIMIT
 
 TARGET = Path(__file__).resolve().parents[1] / "schema" / "nqpf-kb.schema.json"
 
@@ -58,7 +59,7 @@ def schema() -> dict[str, Any]:
         "pinyin": {**TEXT, "description": "Hanyu Pinyin with tone marks"},
         "aliases": STRINGS,
         "tags": STRINGS,
-        "summary": {**TEXT, "maxLength": 160, "description": "one line, for tables"},
+        "summary": {**TEXT, "maxLength": SUMMARY_LIMIT, "description": "one line, for tables"},
         "definition": {**TEXT, "description": "own words; cross-link entries as {entry-id}"},
         "date": DATE,
         "end_date": DATE,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 from .models import (
+    ENTRY_KEYS,
     FRAMINGS,
     KINDS,
     LINK_TYPES,
@@ -26,30 +27,8 @@ from .yamlsafe import Node
 # id) and re.ASCII (`\d` would accept "２０２４"); the patterns also go into the JSON Schema.
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", re.ASCII)
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
-SUMMARY_LIMIT = 160
 
 TOP_KEYS = ("version", "dimensions", "entries")
-ENTRY_KEYS = (
-    "id",
-    "kind",
-    "name",
-    "name_zh",
-    "pinyin",
-    "aliases",
-    "tags",
-    "summary",
-    "definition",
-    "date",
-    "end_date",
-    "status",
-    "framing",
-    "notes",
-    "links",
-    "translations",
-    "dimensions",
-    "sources",
-    "override",
-)
 OVERRIDES = ("replace", "patch")
 SOURCE_KEYS = ("title", "url", "publisher", "author", "date", "note")
 TRANSLATION_KEYS = ("text", "used_by", "sources")

@@ -771,43 +771,14 @@ def paths(
     output = pick_format(fmt, as_json)
     knowledge = _load_raw(settings)
     folder = user_dir()
-    index_file = getattr(knowledge, "path", None)
-    data = {
-        "layers": [
-            {
-                "origin": stat.origin,
-                "path": stat.path,
-                "entries": stat.entries,
-                "overrides": stat.overrides,
-                "errors": stat.errors,
-            }
-            for stat in knowledge.stats
-        ],
-        "user_dir": str(folder),
-        "user_dir_exists": folder.is_dir(),
-        "index": index_file,
-        "total_entries": len(knowledge.entries),
-    }
     if output == "json":
-        write(formats.dumps(data), binary_utf8=True)
-        return
-    rows = [
-        (stat.origin, stat.path, str(stat.entries), str(stat.overrides), str(stat.errors))
-        for stat in knowledge.stats
-    ]
-    if output == "csv":
-        write(formats.csv_text([["origin", "path", "entries", "overrides", "errors"], *rows]))
-        return
-    lines = ["\t".join(one_line(cell) for cell in row) for row in rows]
-    state = "" if folder.is_dir() else " (not created; put *.yaml files there to add a layer)"
-    lines.append(one_line(f"# user folder: {folder}{state}"))
-    lines.append(f"# {len(knowledge.entries)} entries in {len(rows)} file(s)")
-    lines.append(one_line(f"# index: {index_file or 'not used (reading the YAML directly)'}"))
-    if output == "markdown":
-        md_rows = [[formats.md(cell) for cell in row] for row in rows]
-        write(formats.md_table(["origin", "path", "entries", "overrides", "errors"], md_rows))
-        return
-    write("\n".join(lines) + "\n")
+        write(formats.dumps(formats.paths_json(knowledge, folder)), binary_utf8=True)
+    elif output == "csv":
+        write(formats.paths_csv(knowledge))
+    elif output == "markdown":
+        write(formats.paths_markdown(knowledge))
+    else:  # a short list reads the same on a terminal
+        write(formats.paths_plain(knowledge, folder))
 
 
 @app.command()
@@ -893,16 +864,12 @@ def run(argv: list[str] | None = None) -> int:
     try:
         command = command_for(args)
         result = command.main(args=args, prog_name="nqpf", standalone_mode=False)
-        if result == EXIT_INTERRUPTED:  # Click returns the code of Typer's Exit(130)
-            _say("nqpf: interrupted")
-        return result if isinstance(result, int) else EXIT_OK
+        code = result if isinstance(result, int) else EXIT_OK
     except NqpfError as exc:
         _say(f"nqpf: error: {exc.message}")
         return exc.exit_code
     except click.exceptions.Exit as exc:
-        if exc.exit_code == EXIT_INTERRUPTED:  # Typer turned a Ctrl-C into Exit(130)
-            _say("nqpf: interrupted")
-        return exc.exit_code
+        code = exc.exit_code
     except click.exceptions.ClickException as exc:
         exc.show()
         return EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
@@ -918,7 +885,6 @@ def run(argv: list[str] | None = None) -> int:
             raise
         _say(f"nqpf: internal error: {exc.__class__.__name__}: {exc} (NQPF_DEBUG=1 shows more)")
         return 70
-
-
-def main() -> None:
-    sys.exit(run())
+    if code == EXIT_INTERRUPTED:  # Typer turns a Ctrl-C into Exit(130), which Click returns
+        _say("nqpf: interrupted")
+    return code

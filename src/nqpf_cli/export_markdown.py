@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from .describe import LinkView, describe
 from .export import Selection, kind_title, web_url
-from .formats import dates_text
+from .formats import md_facts
 from .models import Cell, Entry, Source
 from .textsafe import one_line
 from .validate import CROSS_LINK
@@ -124,15 +124,7 @@ def entry_block(entry: Entry, selection: Selection) -> list[str]:
     view = describe(entry, kb)
     names = " · ".join(text(p) for p in (entry.name, entry.name_zh, entry.pinyin) if p)
     lines = [f'<a id="{entry.id}"></a>', "", f"### {names}", ""]
-    facts = [f"**id** `{entry.id}`", f"**kind** {text(entry.kind)}"]
-    dates = dates_text(entry)
-    if dates:
-        facts.append(f"**date** {text(dates)}")
-    if entry.status:
-        facts.append(f"**status** {text(entry.status)}")
-    if entry.framing == "analyst":
-        facts.append("**framing** analysts' term, not official wording")
-    lines += [" · ".join(facts), ""]
+    lines += [md_facts(entry), ""]
     if entry.aliases:
         lines += ["**Also:** " + "; ".join(text(a) for a in entry.aliases), ""]
     lines += [f"*{text(entry.summary)}*", "", paragraph(linked(entry.definition, selection))]

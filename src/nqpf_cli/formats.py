@@ -11,6 +11,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -179,6 +180,29 @@ def provenance(entry: Entry) -> str:
     return text + ")"
 
 
+ANALYST_TERM = "analysts' term, not official wording"
+
+
+def entry_facts(entry: Entry) -> list[tuple[str, str]]:
+    """The short facts every entry view shows, as (label, value), for each output to style."""
+    facts = [("id", entry.id), ("kind", entry.kind)]
+    dates = dates_text(entry)
+    if dates:
+        facts.append(("date", dates))
+    if entry.status:
+        facts.append(("status", entry.status))
+    if entry.framing == "analyst":
+        facts.append(("framing", ANALYST_TERM))
+    return facts
+
+
+def md_facts(entry: Entry) -> str:
+    return " · ".join(
+        f"**{label}** `{value}`" if label == "id" else f"**{label}** {md(value)}"
+        for label, value in entry_facts(entry)
+    )
+
+
 def column_title(entry: Entry) -> str:
     return f"{entry.name} ({entry.name_zh})" if entry.name_zh else entry.name
 
@@ -197,14 +221,7 @@ def plain_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
     for view in views:
         e = view.entry
         lines = [one_line(names_line(e))]
-        facts = [f"id: {e.id}", f"kind: {e.kind}"]
-        if dates_text(e):
-            facts.append(f"date: {dates_text(e)}")
-        if e.status:
-            facts.append(f"status: {e.status}")
-        if e.framing == "analyst":
-            facts.append("framing: analysts' term, not official wording")
-        lines.append("  ".join(one_line(fact) for fact in facts))
+        lines.append("  ".join(one_line(f"{label}: {value}") for label, value in entry_facts(e)))
         if e.aliases:
             lines.append("aliases: " + one_line("; ".join(e.aliases)))
         lines.append("summary: " + one_line(e.summary))
@@ -256,7 +273,7 @@ def _csv_cell(value: str | None) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def _csv(rows: Iterable[Sequence[str | None]]) -> str:
+def csv_text(rows: Iterable[Sequence[str | None]]) -> str:
     import csv
 
     buffer = io.StringIO()
@@ -297,7 +314,7 @@ def csv_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
                 " | ".join(source_line(s) for s in e.sources),
             ]
         )
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def csv_compare(comparison: Comparison) -> str:
@@ -305,13 +322,13 @@ def csv_compare(comparison: Comparison) -> str:
     rows: list[list[str | None]] = [header]
     for row in comparison.rows:
         rows.append([row.label, *(cite(c) if c else "" for c in row.cells)])
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def csv_list(entries: Iterable[Entry]) -> str:
     rows: list[list[str | None]] = [["id", "kind", "name", "name_zh", "pinyin", "summary"]]
     rows += [[e.id, e.kind, e.name, e.name_zh, e.pinyin, e.summary] for e in entries]
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def csv_findings(findings: Iterable[Finding]) -> str:
@@ -327,7 +344,7 @@ def csv_findings(findings: Iterable[Finding]) -> str:
                 f.message,
             ]
         )
-    return _csv(rows)
+    return csv_text(rows)
 
 
 # -- markdown --------------------------------------------------------------------------------
@@ -358,14 +375,7 @@ def markdown_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
     for view in views:
         e = view.entry
         lines = [f'<a id="{e.id}"></a>', "", f"## {md(names_line(e))}", ""]
-        facts = [f"**id** `{e.id}`", f"**kind** {md(e.kind)}"]
-        if dates_text(e):
-            facts.append(f"**date** {md(dates_text(e))}")
-        if e.status:
-            facts.append(f"**status** {md(e.status)}")
-        if e.framing == "analyst":
-            facts.append("**framing** analysts' term, not official wording")
-        lines += [" · ".join(facts), "", f"*{md(e.summary)}*", "", md_definition(e.definition, kb)]
+        lines += [md_facts(e), "", f"*{md(e.summary)}*", "", md_definition(e.definition, kb)]
         if e.notes:
             lines += ["", f"**Notes.** {md_definition(e.notes, kb)}"]
         if e.translations:
@@ -399,7 +409,7 @@ def markdown_define(views: Sequence[EntryView], kb: KnowledgeBase) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def _md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+def md_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
@@ -411,19 +421,53 @@ def markdown_compare(comparison: Comparison) -> str:
         [f"**{md(row.label)}**", *(md(cite(c)) if c else "—" for c in row.cells)]
         for row in comparison.rows
     ]
-    return _md_table(header, rows)
+    return md_table(header, rows)
 
 
 def markdown_list(entries: Iterable[Entry]) -> str:
     rows = [[f"`{e.id}`", md(e.kind), md(e.name), md(e.name_zh), md(e.summary)] for e in entries]
-    return _md_table(["id", "kind", "name", "中文", "summary"], rows)
+    return md_table(["id", "kind", "name", "中文", "summary"], rows)
 
 
 def markdown_findings(findings: Iterable[Finding]) -> str:
     rows = [[md(str(f.position)), f.severity.value, f"`{f.rule}`", md(f.message)] for f in findings]
-    return _md_table(["where", "severity", "rule", "message"], rows)
+    return md_table(["where", "severity", "rule", "message"], rows)
 
 
-# Public names for other output modules.
-csv_text = _csv
-md_table = _md_table
+# -- paths ---------------------------------------------------------------------------------
+
+PATH_COLUMNS = ["origin", "path", "entries", "overrides", "errors"]
+
+
+def _path_rows(kb: KnowledgeBase) -> list[list[str]]:
+    return [
+        [stat.origin, stat.path, str(stat.entries), str(stat.overrides), str(stat.errors)]
+        for stat in kb.stats
+    ]
+
+
+def paths_json(kb: KnowledgeBase, user_dir: Path) -> dict[str, Any]:
+    return {
+        "layers": [{column: getattr(stat, column) for column in PATH_COLUMNS} for stat in kb.stats],
+        "user_dir": str(user_dir),
+        "user_dir_exists": user_dir.is_dir(),
+        "index": kb.index,
+        "total_entries": len(kb.entries),
+    }
+
+
+def paths_plain(kb: KnowledgeBase, user_dir: Path) -> str:
+    lines = ["\t".join(one_line(cell) for cell in row) for row in _path_rows(kb)]
+    state = "" if user_dir.is_dir() else " (not created; put *.yaml files there to add a layer)"
+    lines.append(one_line(f"# user folder: {user_dir}{state}"))
+    lines.append(f"# {len(kb.entries)} entries in {len(kb.stats)} file(s)")
+    lines.append(one_line(f"# index: {kb.index or 'not used (reading the YAML directly)'}"))
+    return "\n".join(lines) + "\n"
+
+
+def paths_csv(kb: KnowledgeBase) -> str:
+    return csv_text([PATH_COLUMNS, *_path_rows(kb)])
+
+
+def paths_markdown(kb: KnowledgeBase) -> str:
+    return md_table(PATH_COLUMNS, [[md(cell) for cell in row] for row in _path_rows(kb)])

@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .formats import _csv, _md_table, md
+from .formats import csv_text, md, md_table
 from .graph import TreeNode
-from .models import Entry
 from .search import Hit
 from .sectors import Matrix
 from .textsafe import one_line
@@ -49,7 +48,7 @@ def search_csv(hits: Sequence[Hit]) -> str:
         [h.entry.id, h.entry.kind, h.entry.name, h.entry.name_zh, h.snippet.field, h.snippet.text]
         for h in hits
     ]
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def _md_highlight(hit: Hit) -> str:
@@ -73,7 +72,7 @@ def search_markdown(hits: Sequence[Hit]) -> str:
         ]
         for h in hits
     ]
-    return _md_table(["id", "name", "中文", "matched in", "snippet"], rows)
+    return md_table(["id", "name", "中文", "matched in", "snippet"], rows)
 
 
 # -- related --------------------------------------------------------------------------
@@ -131,7 +130,7 @@ def related_csv(root: TreeNode) -> str:
                 visit(child, depth + 1)
 
     visit(root, 0)
-    return _csv(rows)
+    return csv_text(rows)
 
 
 # -- timeline -------------------------------------------------------------------------
@@ -180,7 +179,7 @@ def timeline_csv(moments: Sequence[Moment]) -> str:
         ]
         for m in moments
     ]
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def timeline_markdown(moments: Sequence[Moment]) -> str:
@@ -193,7 +192,7 @@ def timeline_markdown(moments: Sequence[Moment]) -> str:
         ]
         for m in moments
     ]
-    return _md_table(["date", "kind", "what", "summary"], rows)
+    return md_table(["date", "kind", "what", "summary"], rows)
 
 
 # -- sectors --------------------------------------------------------------------------
@@ -225,7 +224,7 @@ def sectors_csv(matrix: Matrix) -> str:
         [r.id, r.name, *("1" if matrix.has(r, c) else "" for c in matrix.columns)]
         for r in matrix.rows
     ]
-    return _csv(rows)
+    return csv_text(rows)
 
 
 def sectors_plain(matrix: Matrix) -> str:
@@ -249,8 +248,4 @@ def sectors_markdown(matrix: Matrix) -> str:
     legend = "".join(
         f"{i}. {md(c.name)} (`{c.id}`)\n" for i, c in enumerate(matrix.columns, start=1)
     )
-    return _md_table(header, rows) + "\n" + legend
-
-
-def legend(columns: Sequence[Entry]) -> list[str]:
-    return [f"{i}  {one_line(c.name)}" for i, c in enumerate(columns, start=1)]
+    return md_table(header, rows) + "\n" + legend

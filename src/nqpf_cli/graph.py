@@ -118,10 +118,6 @@ def _dot_string(text: str) -> str:
     return f'"{_dot_escape(text)}"'
 
 
-def node_label(entry: Entry) -> str:
-    return f"{entry.name}\n{entry.name_zh}" if entry.name_zh else entry.name
-
-
 def to_dot(nodes: Iterable[Entry], links: Iterable[Edge], name: str = "nqpf") -> str:
     lines = [f"digraph {_dot_string(name)} {{", "  rankdir=LR;", "  node [shape=box];"]
     for entry in nodes:

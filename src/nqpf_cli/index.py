@@ -178,7 +178,7 @@ class IndexedKnowledgeBase(KnowledgeBase):
         super().__init__(**fields)
         self.conn: sqlite3.Connection | None = conn
         self.fts = fts
-        self.path = path  # the index file
+        self.index = path
 
     def name_lookup(self) -> SqlLookup:
         assert self.conn is not None

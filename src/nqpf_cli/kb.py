@@ -9,7 +9,16 @@ from pathlib import Path
 
 from .errors import KnowledgeBaseError
 from .layers import Layer, discover
-from .models import Dimension, Entry, Finding, KnowledgeBase, LayerStat, Position, Severity
+from .models import (
+    PATCHABLE,
+    Dimension,
+    Entry,
+    Finding,
+    KnowledgeBase,
+    LayerStat,
+    Position,
+    Severity,
+)
 from .validate import check as check_all
 
 
@@ -120,25 +129,6 @@ def assemble(layers: Iterable[Layer]) -> KnowledgeBase:
     kb.stats = tuple(stats)
     kb.findings.extend(check_all(kb))
     return kb
-
-
-PATCHABLE = (
-    "kind",
-    "name",
-    "name_zh",
-    "pinyin",
-    "aliases",
-    "tags",
-    "summary",
-    "definition",
-    "date",
-    "end_date",
-    "status",
-    "framing",
-    "notes",
-    "translations",
-    "sources",
-)
 
 
 def patched(base: Entry, patch: Entry) -> Entry:

@@ -100,6 +100,32 @@ class Dimension(NamedTuple):
     zh: str | None = None
 
 
+# The keys an entry may have in YAML, in the order documented.
+ENTRY_KEYS = (
+    "id",
+    "kind",
+    "name",
+    "name_zh",
+    "pinyin",
+    "aliases",
+    "tags",
+    "summary",
+    "definition",
+    "date",
+    "end_date",
+    "status",
+    "framing",
+    "notes",
+    "links",
+    "translations",
+    "dimensions",
+    "sources",
+    "override",
+)
+# What a patch replaces whole; links and dimensions merge key by key instead.
+PATCHABLE = tuple(k for k in ENTRY_KEYS if k not in ("id", "override", "links", "dimensions"))
+
+# Attributes of an Entry: the YAML keys plus where it came from.
 ENTRY_FIELDS = (
     "id",
     "kind",
@@ -246,6 +272,7 @@ class KnowledgeBase:
         self.findings = findings
         self.layers = layers
         self.stats = stats
+        self.index: str | None = None  # the on-disk index file it was read from, if any
 
     def ordered(self) -> list[Entry]:
         return list(self.entries.values())

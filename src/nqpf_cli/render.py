@@ -21,7 +21,7 @@ from rich.tree import Tree
 
 from .compare import Comparison
 from .describe import EntryView, Segment
-from .formats import dates_text, provenance, source_line
+from .formats import entry_facts, provenance, source_line
 from .graph import TreeNode
 from .models import Cell, Entry, Finding, Severity
 from .search import Hit
@@ -82,14 +82,13 @@ def entry_panel(view: EntryView) -> Panel:
         names.append("  ")
         names.append(one_line(e.pinyin), style="italic")
     parts.append(names)
-    facts = Text()
-    facts.append(e.kind, style=KIND_STYLE.get(e.kind, ""))
-    for label, value in (("date", dates_text(e)), ("status", e.status)):
-        if value:
+    facts = Text(e.kind, style=KIND_STYLE.get(e.kind, ""))
+    for label, value in entry_facts(e):
+        if label in ("date", "status"):
             facts.append(f"  {label}: ", style="dim")
             facts.append(one_line(value))
-    if e.framing == "analyst":
-        facts.append("  analysts' term, not official wording", style="yellow")
+        elif label == "framing":
+            facts.append(f"  {value}", style="yellow")
     facts.append(f"  id: {e.id}", style="dim")
     parts.append(facts)
     if e.aliases:

@@ -13,12 +13,10 @@ from .models import Entry, KnowledgeBase
 from .normalize import compact, loose, scrub
 from .textsafe import one_line
 
-TIERS = ("id", "name", "alias", "chinese", "pinyin")
-
 
 class Match(NamedTuple):
     entry: Entry
-    how: str  # one of TIERS
+    how: str  # id | name | alias | chinese | pinyin
     query: str
 
 

@@ -109,7 +109,7 @@ def test_touch_without_change_keeps_the_index(invoke: Invoke, cache: Path, tmp_p
 def _rows(index: Path) -> list[tuple[object, ...]]:
     with sqlite3.connect(index) as conn:
         return conn.execute(
-            "SELECT file_id, seq, id, data FROM rows ORDER BY file_id, seq"
+            "SELECT file_id, seq, id, data, positions FROM rows ORDER BY file_id, seq"
         ).fetchall()
 
 
@@ -153,6 +153,29 @@ def test_removing_an_entry_updates_links_elsewhere(
     b.write_text("entries:\n  - {id: z, kind: concept, name: Z, summary: s, definition: d}\n")
     result = invoke(*args)
     assert result.code == 3 and "dangling-crosslink" in result.out and "a.yaml" in result.out
+
+
+def test_renaming_an_entry_renames_it_in_search_text_elsewhere(
+    invoke: Invoke, cache: Path, tmp_path: Path
+) -> None:
+    """Search reads a cross-link as its target's name, so renaming the target in one file
+    must change what the index finds in the entries of another file that link to it."""
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text(
+        "entries:\n  - {id: x, kind: concept, name: X, summary: s, definition: 'See {y}.'}\n"
+    )
+    b.write_text(
+        "entries:\n  - {id: y, kind: concept, name: Yellowfin, summary: s, definition: d}\n"
+    )
+    args = ["--no-default", "--kb", str(a), "--kb", str(b), "search", "--json"]
+    assert [h["id"] for h in json.loads(invoke(*args, "yellowfin").out)] == ["y", "x"]
+    b.write_text("entries:\n  - {id: y, kind: concept, name: Bluefin, summary: s, definition: d}\n")
+    for query in ("bluefin", "yellowfin"):
+        indexed = invoke(*args, query)
+        direct = invoke(*args, query, env={"NQPF_NO_INDEX": "1"})
+        assert (indexed.code, indexed.out) == (direct.code, direct.out)
+    assert [h["id"] for h in json.loads(invoke(*args, "bluefin").out)] == ["y", "x"]
+    assert invoke(*args, "yellowfin").code == 1
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncate", "foreign-version", "empty"])

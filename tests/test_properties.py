@@ -297,6 +297,33 @@ def test_search_never_raises_and_highlights_what_matched(kb: KnowledgeBase, quer
                 assert any(shown in term or term in shown for term in terms), (shown, terms)
 
 
+MINI_TEXT = (DATA / "mini.yaml").read_text(encoding="utf-8")
+fragments = st.builds(
+    lambda start, size: MINI_TEXT[start : start + size],
+    st.integers(0, len(MINI_TEXT)),
+    st.integers(1, 14),
+)
+
+
+@given(
+    query=st.one_of(queries, fragments, st.lists(fragments, min_size=2, max_size=3).map(" ".join))
+)
+@example(query="lan")  # inside a word: the trigram index has no word boundaries
+@example(query='"alpha plan" 甲')  # a phrase and a one-character word
+@example(query="%_")  # LIKE wildcards must stay literal
+def test_indexed_search_finds_what_a_full_scan_finds(query: str) -> None:
+    """The index only picks candidates (trigrams, then instr() to confirm); below 100
+    candidates it must find exactly the hits, scores and order of scoring every entry."""
+
+    def seen(kb: KnowledgeBase) -> list[tuple[str, bool, float, str]]:
+        return [
+            (h.entry.id, h.matched_all, h.score, h.snippet.field)
+            for h in search(kb, query, limit=0)
+        ]
+
+    assert seen(INDEXED) == seen(MINI)
+
+
 # -- every renderer ---------------------------------------------------------------------------
 
 

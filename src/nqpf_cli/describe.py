@@ -54,6 +54,11 @@ def plain_text(text: str, kb: KnowledgeBase) -> str:
 
 
 def describe(entry: Entry, kb: KnowledgeBase, how: str = "id") -> EntryView:
+    backs = kb.backlinks(entry.id)
+    mentioned = CROSS_LINK.findall(entry.definition + "\n" + (entry.notes or ""))
+    kb.prefetch(
+        [*(t for ts in entry.links.values() for t in ts), *(b.source for b in backs), *mentioned]
+    )
     links = [
         LinkView(link_type, LINK_LABELS[link_type], kb.entries[target])
         for link_type, targets in entry.links.items()
@@ -62,7 +67,7 @@ def describe(entry: Entry, kb: KnowledgeBase, how: str = "id") -> EntryView:
     ]
     outgoing = {(view.link_type, view.target.id) for view in links}
     backlinks = []
-    for back in kb.backlinks(entry.id):
+    for back in backs:
         # A symmetric link already shown as outgoing is not repeated as a back-link.
         if back.link_type in SYMMETRIC and (back.link_type, back.source) in outgoing:
             continue

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from .models import BackLink, Dimension, Entry, Finding, KnowledgeBase, LayerSta
 from .resolve import NameLookup
 from .serial import entry_from_data, finding_from_row
 
-FORMAT = "8"  # bump when the layout or the meaning of stored data changes
+FORMAT = "9"  # bump when the layout or the meaning of stored data changes
 CANDIDATES = 100  # entries a search scores in Python, picked by the full-text index
 
 Progress = Callable[[int, int], None]
@@ -113,7 +113,18 @@ class LazyEntries(Mapping[str, Entry]):
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.cache: dict[str, Entry] = {}
+        self.absent: set[str] = set()
         self.count: int | None = None
+
+    def prefetch(self, ids: Iterable[str]) -> None:
+        wanted = sorted({i for i in ids if i not in self.cache and i not in self.absent})
+        for start in range(0, len(wanted), 500):  # SQLite caps the number of parameters
+            batch = wanted[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT id, data FROM entries WHERE id IN ({marks})"
+            for entry_id, data in self.conn.execute(query, batch):
+                self.cache[entry_id] = entry_from_data(json.loads(data))
+            self.absent.update(i for i in batch if i not in self.cache)
 
     def __getitem__(self, entry_id: str) -> Entry:
         cached = self.cache.get(entry_id)
@@ -131,6 +142,8 @@ class LazyEntries(Mapping[str, Entry]):
             return False
         if entry_id in self.cache:
             return True
+        if entry_id in self.absent:
+            return False
         row = self.conn.execute("SELECT 1 FROM entries WHERE id=?", (entry_id,)).fetchone()
         return row is not None
 
@@ -184,6 +197,10 @@ class IndexedKnowledgeBase(KnowledgeBase):
         assert self.conn is not None
         return SqlLookup(self.conn)
 
+    def prefetch(self, ids: Iterable[str]) -> None:
+        assert isinstance(self.entries, LazyEntries)
+        self.entries.prefetch(ids)
+
     def backlinks(self, entry_id: str) -> list[BackLink]:
         assert self.conn is not None
         rows = self.conn.execute(
@@ -213,25 +230,25 @@ class IndexedKnowledgeBase(KnowledgeBase):
         def phrase(term: str) -> str:
             return '"' + term.replace('"', '""') + '"'
 
+        def holding(words: list[str]) -> tuple[str, tuple[str, ...]]:
+            """A query for entries whose text holds every word. The body index keeps no
+            positions (a tenth of the size), so the trigrams of each word pick rows and
+            instr() confirms the word itself; words under three characters are scanned."""
+            grams = sorted({w[i : i + 3] for w in words for i in range(len(w) - 2)})
+            checks = " AND ".join("instr(text, ?) > 0" for _ in words)
+            if not grams:
+                return f"SELECT id FROM fts WHERE {checks} LIMIT ?", tuple(words)
+            match = " AND ".join(phrase(gram) for gram in grams)
+            return f"SELECT id FROM fts WHERE fts MATCH ? AND {checks} LIMIT ?", (match, *words)
+
         everything = len(terms) + 1
         if all(len(t) >= 3 for t in terms):  # the trigram index needs 3 characters
             every = " ".join(phrase(t) for t in terms)
             ranked = "SELECT id FROM fts_names WHERE fts_names MATCH ? ORDER BY rank LIMIT ?"
             take(ranked, (every,), everything + 1)
-            take("SELECT id FROM fts WHERE fts MATCH ? LIMIT ?", (every,), everything)
+            take(*holding(terms), everything)
         for term in terms:
-            if len(term) >= 3:
-                take("SELECT id FROM fts WHERE fts MATCH ? LIMIT ?", (phrase(term),), 1)
-            else:
-                pattern = (
-                    "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                )
-                take(
-                    "SELECT id FROM fts WHERE names LIKE ? ESCAPE '\\' "
-                    "OR body LIKE ? ESCAPE '\\' LIMIT ?",
-                    (pattern, pattern),
-                    1,
-                )
+            take(*holding([term]), 1)
         ranked_ids = sorted(found, key=lambda entry_id: -found[entry_id])[:CANDIDATES]
         assert isinstance(self.entries, LazyEntries)
         return [self.entries[entry_id] for entry_id in ranked_ids]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -284,6 +284,9 @@ class KnowledgeBase:
         from .resolve import MemoryLookup
 
         return MemoryLookup.build(self.entries.values())
+
+    def prefetch(self, ids: Iterable[str]) -> None:
+        """A hint that these entries are about to be read; the index fetches them at once."""
 
     def search_candidates(self, terms: list[str]) -> list[Entry] | None:
         """Entries worth scoring for these search terms; None means score them all."""

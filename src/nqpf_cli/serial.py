@@ -7,21 +7,15 @@ from typing import Any
 from .models import Cell, Entry, Finding, Position, Severity, Source, Translation
 
 
-def entry_to_data(entry: Entry, with_positions: bool = True) -> dict[str, Any]:
-    """Field positions are only needed to report findings, so query-time copies drop them."""
-    path = entry.position.path
-    positions: dict[str, list[Any]] = {}
-    for key, pos in entry.positions.items() if with_positions else ():
-        positions[key] = (
-            [pos.line, pos.column] if pos.path == path else [pos.line, pos.column, pos.path]
-        )
+def entry_to_data(entry: Entry) -> dict[str, Any]:
+    """Everything but field positions, which only reports of findings need (see below)."""
     return {
         "id": entry.id,
         "kind": entry.kind,
         "name": entry.name,
         "summary": entry.summary,
         "definition": entry.definition,
-        "pos": [path, entry.position.line, entry.position.column],
+        "pos": [entry.position.path, entry.position.line, entry.position.column],
         "name_zh": entry.name_zh,
         "pinyin": entry.pinyin,
         "aliases": list(entry.aliases),
@@ -42,15 +36,24 @@ def entry_to_data(entry: Entry, with_positions: bool = True) -> dict[str, Any]:
         "override": entry.override,
         "overrides": entry.overrides,
         "provided": sorted(entry.provided),
-        "positions": positions,
     }
 
 
-def entry_from_data(data: dict[str, Any]) -> Entry:
+def positions_to_data(entry: Entry) -> dict[str, list[Any]]:
+    path = entry.position.path
+    return {
+        key: [pos.line, pos.column] if pos.path == path else [pos.line, pos.column, pos.path]
+        for key, pos in entry.positions.items()
+    }
+
+
+def entry_from_data(
+    data: dict[str, Any], positions_data: dict[str, list[Any]] | None = None
+) -> Entry:
     path, line, column = data["pos"]
     positions = {
         key: Position(value[2] if len(value) > 2 else path, value[0], value[1])
-        for key, value in data["positions"].items()
+        for key, value in (positions_data or {}).items()
     }
     return Entry(
         id=data["id"],

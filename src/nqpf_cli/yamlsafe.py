@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +63,9 @@ class Node:
         if isinstance(self.value, list):
             return "list"
         return "string"
+
+
+_NO_KEYS: dict[str, tuple[int, int]] = {}  # shared by scalars and lists; never written to
 
 
 def decode(data: bytes) -> str:
@@ -127,53 +129,6 @@ def _mark_problem(exc: yaml.MarkedYAMLError) -> YamlProblem:
     return YamlProblem(message.replace("\n", " "), line, column)
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.stack: list[tuple[Node, str | None]] = []
-        self.root: Node | None = None
-        self.documents = 0
-
-    def add(self, node: Node) -> None:
-        if not self.stack:
-            self.root = node
-            return
-        parent, pending_key = self.stack[-1]
-        if isinstance(parent.value, list):
-            parent.value.append(node)
-            return
-        assert isinstance(parent.value, dict)
-        if pending_key is None:
-            if not isinstance(node.value, str):
-                raise YamlProblem(
-                    "mapping keys must be plain strings", node.line, node.column, "wrong-type"
-                )
-            key = node.value
-            if key in parent.value or key in parent.key_positions:
-                first_line, _ = parent.key_positions[key]
-                raise YamlProblem(
-                    f"duplicate key '{key}' (first defined at line {first_line})",
-                    node.line,
-                    node.column,
-                    "duplicate-key",
-                )
-            parent.key_positions[key] = (node.line, node.column)
-            self.stack[-1] = (parent, key)
-        else:
-            parent.value[pending_key] = node
-            self.stack[-1] = (parent, None)
-
-    def open(self, node: Node) -> None:
-        if len(self.stack) >= MAX_DEPTH:
-            raise YamlProblem(
-                f"nesting deeper than {MAX_DEPTH} levels", node.line, node.column, "too-deep"
-            )
-        self.add(node)
-        self.stack.append((node, None))
-
-    def close(self) -> None:
-        self.stack.pop()
-
-
 def _place(event: Any) -> tuple[int, int]:
     mark = event.start_mark
     return (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -191,45 +146,91 @@ def _check_event(event: Any) -> None:
         raise YamlProblem(f"tags ({tag}) are not allowed", line, column, "yaml-tag")
 
 
+def _duplicate(key: str, first: tuple[int, int], line: int, column: int) -> YamlProblem:
+    return YamlProblem(
+        f"duplicate key '{key}' (first defined at line {first[0]})", line, column, "duplicate-key"
+    )
+
+
 def parse(text: str) -> Node | None:
-    """Parse one YAML document into a Node tree, or None for an empty stream."""
-    builder = _Builder()
+    """Parse one YAML document into a Node tree, or None for an empty stream.
+
+    The loop is written out by hand (no generator, no node for a mapping key) because it
+    runs once per YAML event: on a large knowledge base it is most of the parsing time."""
     scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
     closers = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+    document_start, stream_end = yaml.DocumentStartEvent, yaml.StreamEndEvent
+    root: Node | None = None
+    documents = 0
+    # one frame per open collection: [node, its dict or list, the key waiting for a value]
+    stack: list[list[Any]] = []
+    parser = _Parser(text)
+    get_event = parser.get_event
     try:
-        events: Iterator[Any] = yaml.parse(text, Loader=_Parser)  # libyaml events are untyped
-        for event in events:
+        while True:
+            event = get_event()
             kind = type(event)
-            if kind is scalar:
+            if kind is scalar or kind is mapping_start or kind is sequence_start:
                 if event.anchor is not None or event.tag not in _PLAIN_TAGS:
                     _check_event(event)
                 mark = event.start_mark
-                empty = event.value == "" and bool(event.implicit[0])
-                builder.add(Node(event.value, mark.line + 1, mark.column + 1, empty=empty))
-            elif kind is mapping_start or kind is sequence_start:
-                if event.anchor is not None or event.tag not in _PLAIN_TAGS:
-                    _check_event(event)
-                mark = event.start_mark
-                value: dict[str, Node] | list[Node] = {} if kind is mapping_start else []
-                builder.open(Node(value, mark.line + 1, mark.column + 1))
+                line, column = mark.line + 1, mark.column + 1
+                frame = stack[-1] if stack else None
+                if kind is scalar:
+                    value = event.value
+                    if frame is not None and frame[2] is None and type(frame[1]) is dict:
+                        mapping = frame[0]  # this scalar is a key
+                        known = mapping.key_positions.get(value)
+                        if known is not None:
+                            raise _duplicate(value, known, line, column)
+                        mapping.key_positions[value] = (line, column)
+                        frame[2] = value
+                        continue
+                    node = Node(value, line, column, _NO_KEYS, value == "" and event.implicit[0])
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        raise YamlProblem(
+                            f"nesting deeper than {MAX_DEPTH} levels", line, column, "too-deep"
+                        )
+                    if kind is mapping_start:
+                        node = Node({}, line, column, {})
+                    else:
+                        node = Node([], line, column, _NO_KEYS)
+                    if frame is not None and frame[2] is None and type(frame[1]) is dict:
+                        raise YamlProblem(
+                            "mapping keys must be plain strings", line, column, "wrong-type"
+                        )
+                if frame is None:
+                    root = node
+                elif type(frame[1]) is list:
+                    frame[1].append(node)
+                else:
+                    frame[1][frame[2]] = node
+                    frame[2] = None
+                if kind is not scalar:
+                    stack.append([node, node.value, None])
             elif kind in closers:
-                builder.close()
+                stack.pop()
             elif kind is alias:
                 _check_event(event)
-            elif kind is yaml.DocumentStartEvent:
-                builder.documents += 1
-                if builder.documents > 1:
+            elif kind is document_start:
+                documents += 1
+                if documents > 1:
                     raise YamlProblem(
                         "only one YAML document per file ('---' starts a second one)",
                         *_place(event),
                         rule="multi-document",
                     )
+            elif kind is stream_end or event is None:
+                break
     except yaml.MarkedYAMLError as exc:
         raise _mark_problem(exc) from None
     except yaml.YAMLError as exc:  # ReaderError and friends carry no line
         raise YamlProblem(str(exc).replace("\n", " ")) from None
-    return builder.root
+    finally:
+        parser.dispose()
+    return root
 
 
 def plain(node: Node) -> Any:

@@ -28,6 +28,7 @@ from nqpf_cli.errors import NotFoundError
 from nqpf_cli.kb import assemble, load
 from nqpf_cli.layers import Layer
 from nqpf_cli.models import KINDS, KnowledgeBase
+from nqpf_cli.normalize import _compact_any, compact
 from nqpf_cli.resolve import Match, Resolver
 from nqpf_cli.search import fold, parse_query, search
 from nqpf_cli.yamlsafe import MAX_DEPTH, Node, YamlProblem, decode, parse, plain
@@ -295,6 +296,11 @@ def test_search_never_raises_and_highlights_what_matched(kb: KnowledgeBase, quer
             shown = fold(hit.snippet.text[start:end])
             if hit.snippet.field != "pinyin":
                 assert any(shown in term or term in shown for term in terms), (shown, terms)
+
+
+@given(text=st.text(st.characters(max_codepoint=127)))
+def test_the_ascii_shortcut_of_compact_folds_like_the_general_path(text: str) -> None:
+    assert compact(text) == _compact_any(text)
 
 
 MINI_TEXT = (DATA / "mini.yaml").read_text(encoding="utf-8")

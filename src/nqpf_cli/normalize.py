@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+_ASCII_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def _strip_marks(text: str) -> str:
@@ -21,8 +22,14 @@ def loose(text: str) -> str:
 
 def compact(text: str) -> str:
     """`loose`, then drop tone marks, spaces and punctuation (`xīn zhì` -> `xinzhi`)."""
+    if text.isascii():  # most names: nothing to normalise, and casefold() leaves a-z
+        return _ASCII_NON_ALNUM.sub("", text.lower())
+    return _compact_any(text)
+
+
+def _compact_any(text: str) -> str:
     folded = _strip_marks(loose(text))
-    return "".join(ch for ch in folded if ch.isalnum())
+    return "".join([ch for ch in folded if ch.isalnum()])
 
 
 def scrub(text: str) -> str:

@@ -1,4 +1,10 @@
-"""Rich renderables for terminal output. The only module that imports Rich.
+"""Rich renderables for terminal output: the only module that imports Rich.
+
+`define` on a terminal is the command people run most, so its panel keeps to the core of
+Rich (Console, Text, Segment) and lays its lines out itself: Rich's Panel, Padding and Text
+wrapping measure and re-split every line several times, which cost more than everything
+else a lookup does. Rich's tables and trees, which only the other commands use, are
+imported inside the functions that draw them.
 
 Knowledge-base text only ever enters Rich as `Text` built from neutralised strings, so
 markup (`[bold]`, `[link=…]`), emoji codes and escape sequences print literally.
@@ -7,29 +13,28 @@ markup (`[bold]`, `[link=…]`), emoji codes and escape sequences print literall
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich import box
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
-from rich.panel import Panel
-from rich.table import Table
+from rich.segment import Segment
 from rich.text import Text
-from rich.tree import Tree
 
-from .compare import Comparison
-from .describe import EntryView, Segment
 from .formats import entry_facts, provenance, source_line
-from .graph import TreeNode
 from .models import Cell, Entry, Finding, Severity
-from .search import Hit
-from .sectors import Matrix
 from .textsafe import neutralize, one_line, visible
-from .timeline import Moment
 
-_NO_CELL = Cell("")
+if TYPE_CHECKING:  # only named in annotations: `define` need not import the other queries
+    from .compare import Comparison
+    from .describe import EntryView
+    from .describe import Segment as Part
+    from .graph import TreeNode
+    from .search import Hit
+    from .sectors import Matrix
+    from .timeline import Moment
 
 KIND_STYLE = {
     "concept": "magenta",
@@ -40,6 +45,9 @@ KIND_STYLE = {
     "event": "red",
     "person": "bright_white",
 }
+
+Line = tuple[list[Segment], int]  # a laid-out line and its width in cells
+_WORD = re.compile(r"\S+\s*|\s+")
 
 
 def safe(text: str | None, style: str = "") -> Text:
@@ -55,7 +63,7 @@ def line(text: str | None, style: str = "") -> Text:
     return Text(one_line(text or ""), style=style)
 
 
-def definition_text(parts: Sequence[Segment]) -> Text:
+def definition_text(parts: Sequence[Part]) -> Text:
     out = Text()
     for part in parts:
         if part.target is not None:
@@ -66,13 +74,136 @@ def definition_text(parts: Sequence[Segment]) -> Text:
     return out
 
 
-def _section(title: str) -> Text:
-    return Text(title, style="bold")
+def _cells(text: str) -> int:
+    return len(text) if text.isascii() else cell_len(text)
 
 
-def entry_panel(view: EntryView) -> Panel:
+def _breaks(text: str, width: int) -> list[int]:
+    """Offsets where a greedy word wrap at `width` cells starts a new line; a word longer
+    than a line is folded."""
+    measure = len if text.isascii() else cell_len
+    breaks: list[int] = []
+    used = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        bare = measure(word.rstrip())
+        if used and used + bare > width:
+            breaks.append(match.start())
+            used = 0
+        if bare <= width:
+            used += measure(word)
+            continue
+        for offset, char in enumerate(word, start=match.start()):  # fold a long word
+            size = measure(char)
+            if used and used + size > width and not char.isspace():
+                breaks.append(offset)
+                used = 0
+            used += size
+    return breaks
+
+
+def _render(text: Text, console: Console) -> list[Segment]:
+    segments: Iterable[Segment] = text.render(console)
+    if text.style:  # render() leaves the base style to the caller
+        segments = Segment.apply_style(segments, console.get_style(text.style))
+    return list(segments)
+
+
+def wrap(text: Text, console: Console, width: int) -> list[Line]:
+    """Text as lines of at most `width` cells, styles kept, trailing spaces dropped."""
+    lines: list[Line] = []
+    for paragraph in text.split("\n", allow_blank=True):
+        pieces = list(paragraph.divide(_breaks(paragraph.plain, width)))
+        for piece in pieces:
+            piece.rstrip()
+            segments = _render(piece, console)
+            lines.append((segments, sum(_cells(s.text) for s in segments)))
+    return lines
+
+
+class Block:
+    """Something that lays itself out as lines of a given width."""
+
+    def lines(self, console: Console, width: int) -> list[Line]:
+        raise NotImplementedError
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for segments, _ in self.lines(console, options.max_width):
+            yield from segments
+            yield Segment.line()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(min(20, options.max_width), options.max_width)
+
+
+class Paragraph(Block):
+    def __init__(self, text: Text) -> None:
+        self.text = text
+
+    def lines(self, console: Console, width: int) -> list[Line]:
+        return wrap(self.text, console, width)
+
+
+class Hanging(Block):
+    """Rows of `marker text`, the text wrapping under itself rather than under the marker."""
+
+    def __init__(self, rows: Iterable[tuple[Text, Text]]) -> None:
+        self.rows = list(rows)
+
+    def lines(self, console: Console, width: int) -> list[Line]:
+        gutter = max((_cells(marker.plain) for marker, _ in self.rows), default=0)
+        room = width - gutter - 1
+        out: list[Line] = []
+        if room < 12:  # too narrow to hang: each text goes under its marker instead
+            for marker, text in self.rows:
+                out += wrap(marker, console, width)
+                indent = Segment("    ")
+                out += [
+                    ([indent, *segs], size + 4) for segs, size in wrap(text, console, width - 4)
+                ]
+            return out
+        for marker, text in self.rows:
+            head = _render(marker, console)
+            head.append(Segment(" " * (gutter - _cells(marker.plain) + 1)))
+            for number, (segments, size) in enumerate(wrap(text, console, room)):
+                lead = head if number == 0 else [Segment(" " * (gutter + 1))]
+                out.append(([*lead, *segments], gutter + 1 + size))
+        return out
+
+
+class Frame(Block):
+    """A rounded box with a title, like Rich's Panel, drawn from laid-out lines."""
+
+    def __init__(self, title: Text, blocks: Sequence[Block]) -> None:
+        self.title = title
+        self.blocks = blocks
+
+    def lines(self, console: Console, width: int) -> list[Line]:
+        inner = max(width - 4, 1)
+        title = Text(f" {self.title.plain} ", style=self.title.style)
+        title.truncate(max(width - 4, 0))
+        top = [Segment("╭─"), *_render(title, console)]
+        top.append(Segment("─" * (width - 3 - _cells(title.plain)) + "╮"))
+        out: list[Line] = [(top, width)]
+        left, right = Segment("│ "), "│"
+        for block in self.blocks:
+            for segments, size in block.lines(console, inner):
+                pad = Segment(" " * max(inner - size, 0) + " " + right)
+                out.append(([left, *segments, pad], width))
+        out.append(([Segment("╰" + "─" * (width - 2) + "╯")], width))
+        return out
+
+
+_BLANK = Paragraph(Text(""))
+
+
+def _section(title: str) -> Paragraph:
+    return Paragraph(Text(title, style="bold"))
+
+
+def entry_panel(view: EntryView) -> Frame:
     e = view.entry
-    parts: list[RenderableType] = []
+    parts: list[Block] = []
     names = Text()
     names.append(one_line(e.name), style="bold")
     if e.name_zh:
@@ -81,7 +212,7 @@ def entry_panel(view: EntryView) -> Panel:
     if e.pinyin:
         names.append("  ")
         names.append(one_line(e.pinyin), style="italic")
-    parts.append(names)
+    parts.append(Paragraph(names))
     facts = Text(e.kind, style=KIND_STYLE.get(e.kind, ""))
     for label, value in entry_facts(e):
         if label in ("date", "status"):
@@ -90,14 +221,16 @@ def entry_panel(view: EntryView) -> Panel:
         elif label == "framing":
             facts.append(f"  {value}", style="yellow")
     facts.append(f"  id: {e.id}", style="dim")
-    parts.append(facts)
+    parts.append(Paragraph(facts))
     if e.aliases:
-        parts.append(Text.assemble(("also: ", "dim"), one_line("; ".join(e.aliases))))
-    parts += [Text(""), line(e.summary, "italic"), Text(""), definition_text(view.definition)]
+        parts.append(Paragraph(Text.assemble(("also: ", "dim"), one_line("; ".join(e.aliases)))))
+    parts += [_BLANK, Paragraph(line(e.summary, "italic")), _BLANK]
+    parts.append(Paragraph(definition_text(view.definition)))
     if e.notes:
-        parts += [Text(""), Text.assemble(("Notes: ", "bold"), definition_text(view.notes))]
+        notes = Text.assemble(("Notes: ", "bold"), definition_text(view.notes))
+        parts += [_BLANK, Paragraph(notes)]
     if e.translations:
-        parts += [Text(""), _section("English renderings")]
+        parts += [_BLANK, _section("English renderings")]
         rows = []
         for t in e.translations:
             row = Text(one_line(t.text), style="bold")
@@ -108,56 +241,23 @@ def entry_panel(view: EntryView) -> Panel:
             rows.append(("•", row))
         parts.append(_hanging(rows))
     if view.links:
-        parts += [Text(""), _section("Links")]
-        parts.append(_link_table((v.label, v.target) for v in view.links))
+        parts += [_BLANK, _section("Links"), link_list((v.label, v.target) for v in view.links)]
     if view.backlinks:
-        parts += [Text(""), _section("Linked from")]
-        parts.append(_link_table((v.label, v.target) for v in view.backlinks))
+        backlinks = link_list((v.label, v.target) for v in view.backlinks)
+        parts += [_BLANK, _section("Linked from"), backlinks]
     if e.sources:
-        parts += [Text(""), _section("Sources")]
+        parts += [_BLANK, _section("Sources")]
         numbered = [(f"[{n}]", line(source_line(s))) for n, s in enumerate(e.sources, start=1)]
         parts.append(_hanging(numbered))
-    parts += [Text(""), Text("from " + one_line(provenance(e)), style="dim")]
-    title = Text(one_line(e.name), style="bold")
-    return Panel(Group(*parts), title=title, title_align="left", box=box.ROUNDED, expand=True)
-
-
-class Hanging:
-    """Rows of `marker text`, the text wrapping under itself rather than under the marker.
-
-    Does what a two-column Table.grid does, for a fraction of the cost: wrapping each row
-    once instead of measuring every cell twice."""
-
-    def __init__(self, rows: Iterable[tuple[Text, Text]]) -> None:
-        self.rows = list(rows)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        gutter = max((cell_len(marker.plain) for marker, _ in self.rows), default=0)
-        room = max(options.max_width - gutter - 1, 8)
-        out = Text(no_wrap=True)
-        pad = " " * gutter
-        for marker, text in self.rows:
-            for number, piece in enumerate(text.wrap(console, room, overflow="fold")):
-                if number == 0:
-                    out.append_text(marker)
-                    out.append(" " * (gutter - cell_len(marker.plain)))
-                else:
-                    out.append(pad)
-                out.append(" ")
-                out.append_text(piece)
-                out.append("\n")
-        out.rstrip()
-        yield out
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement(min(20, options.max_width), options.max_width)
+    parts += [_BLANK, Paragraph(Text("from " + one_line(provenance(e)), style="dim"))]
+    return Frame(Text(one_line(e.name), style="bold"), parts)
 
 
 def _hanging(rows: Iterable[tuple[str, Text]]) -> Hanging:
     return Hanging((Text(f"  {marker}", style="dim"), text) for marker, text in rows)
 
 
-def _link_table(rows: Iterable[tuple[str, Entry]]) -> Hanging:
+def link_list(rows: Iterable[tuple[str, Entry]]) -> Hanging:
     lines = []
     for label, target in rows:
         text = Text(one_line(target.name), style="bold cyan")
@@ -172,7 +272,32 @@ def define_renderable(views: Sequence[EntryView]) -> RenderableType:
     return Group(*(entry_panel(view) for view in views))
 
 
+def to_text(renderable: RenderableType, width: int, color: bool) -> str:
+    """Render once into a string; the CLI writes it to stdout in one place."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        legacy_windows=False,
+        soft_wrap=False,
+    )
+    console.print(renderable)
+    return buffer.getvalue()
+
+
+_NO_CELL = Cell("")
+
+
 def compare_renderable(comparison: Comparison) -> RenderableType:
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
     table.add_column("", style="bold", no_wrap=False, min_width=10, max_width=18)
     for e in comparison.entries:
@@ -212,6 +337,9 @@ def compare_renderable(comparison: Comparison) -> RenderableType:
 
 
 def list_renderable(entries: Sequence[Entry]) -> RenderableType:
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE_HEAD, expand=True)
     table.add_column("id", style="cyan", overflow="fold")
     table.add_column("kind", no_wrap=True)
@@ -246,25 +374,6 @@ def findings_renderable(findings: Sequence[Finding]) -> RenderableType:
     return Group(*lines)
 
 
-def to_text(renderable: RenderableType, width: int, color: bool) -> str:
-    """Render once into a string; the CLI writes it to stdout in one place."""
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        markup=False,
-        emoji=False,
-        highlight=False,
-        legacy_windows=False,
-        soft_wrap=False,
-    )
-    console.print(renderable)
-    return buffer.getvalue()
-
-
 def search_renderable(hits: Sequence[Hit]) -> RenderableType:
     """grep-like: a heading line per hit, then the snippet with matches highlighted."""
     rows = []
@@ -286,6 +395,8 @@ def search_renderable(hits: Sequence[Hit]) -> RenderableType:
 
 
 def related_renderable(root: TreeNode) -> RenderableType:
+    from rich.tree import Tree
+
     def label(node: TreeNode) -> Text:
         text = Text()
         if node.direction != "root":
@@ -301,7 +412,7 @@ def related_renderable(root: TreeNode) -> RenderableType:
 
     tree = Tree(label(root))
 
-    def grow(branch: Tree, node: TreeNode) -> None:
+    def grow(branch: Any, node: TreeNode) -> None:
         for child in node.children:
             twig = branch.add(label(child))
             if not child.seen_before:
@@ -312,6 +423,9 @@ def related_renderable(root: TreeNode) -> RenderableType:
 
 
 def timeline_renderable(moments: Sequence[Moment]) -> RenderableType:
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE_HEAD, expand=True)
     table.add_column("date", no_wrap=True)
     table.add_column("kind", no_wrap=True)
@@ -332,6 +446,9 @@ def timeline_renderable(moments: Sequence[Moment]) -> RenderableType:
 
 
 def sectors_renderable(matrix: Matrix) -> RenderableType:
+    from rich import box
+    from rich.table import Table
+
     table = Table(box=box.SIMPLE_HEAD, expand=False)
     table.add_column("sector", overflow="fold", min_width=12, max_width=40)
     for number, _ in enumerate(matrix.columns, start=1):

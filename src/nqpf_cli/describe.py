@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .models import LINK_LABELS, LINK_TYPES, Entry, KnowledgeBase
+from .models import LINK_LABELS, LINK_TYPES, Brief, Entry, KnowledgeBase
 from .validate import CROSS_LINK
 
 SYMMETRIC = ("related", "contrasts_with")
@@ -13,14 +13,14 @@ SYMMETRIC = ("related", "contrasts_with")
 class LinkView(NamedTuple):
     link_type: str
     label: str
-    target: Entry
+    target: Brief
 
 
 class Segment(NamedTuple):
     """A run of definition text; `target` is set for an inline cross-link."""
 
     text: str
-    target: Entry | None = None
+    target: Brief | None = None
 
 
 class EntryView(NamedTuple):
@@ -32,11 +32,15 @@ class EntryView(NamedTuple):
     backlinks: tuple[LinkView, ...]
 
 
-def segments(text: str, kb: KnowledgeBase) -> tuple[Segment, ...]:
+def segments(
+    text: str, kb: KnowledgeBase, briefs: dict[str, Brief] | None = None
+) -> tuple[Segment, ...]:
+    if briefs is None:
+        briefs = kb.briefs(CROSS_LINK.findall(text))
     parts: list[Segment] = []
     last = 0
     for match in CROSS_LINK.finditer(text):
-        target = kb.entries.get(match.group(1))
+        target = briefs.get(match.group(1))
         if target is None:
             continue
         if match.start() > last:
@@ -56,14 +60,13 @@ def plain_text(text: str, kb: KnowledgeBase) -> str:
 def describe(entry: Entry, kb: KnowledgeBase, how: str = "id") -> EntryView:
     backs = kb.backlinks(entry.id)
     mentioned = CROSS_LINK.findall(entry.definition + "\n" + (entry.notes or ""))
-    kb.prefetch(
-        [*(t for ts in entry.links.values() for t in ts), *(b.source for b in backs), *mentioned]
-    )
+    targets = [t for ts in entry.links.values() for t in ts]
+    briefs = kb.briefs([*targets, *(b.source for b in backs), *mentioned])
     links = [
-        LinkView(link_type, LINK_LABELS[link_type], kb.entries[target])
+        LinkView(link_type, LINK_LABELS[link_type], briefs[target])
         for link_type, targets in entry.links.items()
         for target in targets
-        if target in kb.entries and target != entry.id
+        if target in briefs and target != entry.id
     ]
     outgoing = {(view.link_type, view.target.id) for view in links}
     backlinks = []
@@ -71,14 +74,15 @@ def describe(entry: Entry, kb: KnowledgeBase, how: str = "id") -> EntryView:
         # A symmetric link already shown as outgoing is not repeated as a back-link.
         if back.link_type in SYMMETRIC and (back.link_type, back.source) in outgoing:
             continue
-        backlinks.append(
-            LinkView(back.link_type, LINK_TYPES[back.link_type], kb.entries[back.source])
-        )
+        if back.source in briefs:
+            backlinks.append(
+                LinkView(back.link_type, LINK_TYPES[back.link_type], briefs[back.source])
+            )
     return EntryView(
         entry,
         how,
-        segments(entry.definition, kb),
-        segments(entry.notes or "", kb),
+        segments(entry.definition, kb, briefs),
+        segments(entry.notes or "", kb, briefs),
         tuple(links),
         tuple(backlinks),
     )

@@ -18,7 +18,7 @@ from typing import Any
 from .describe import describe
 from .errors import NotFoundError, UsageError
 from .formats import entry_json
-from .models import KINDS, Entry, KnowledgeBase
+from .models import KINDS, Brief, Entry, KnowledgeBase
 
 EXPORT_FORMATS = ("markdown", "html", "skos", "jsonld", "json")
 DEFAULT_BASE_IRI = "https://nqpf.example/term/"
@@ -125,7 +125,7 @@ def web_url(url: str | None) -> str | None:
 # -- JSON -----------------------------------------------------------------------------------
 
 
-def _link_json(entry: Entry) -> dict[str, str]:
+def _link_json(entry: Brief) -> dict[str, str]:
     return {"id": entry.id, "name": entry.name, "summary": entry.summary}
 
 

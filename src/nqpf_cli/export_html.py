@@ -32,7 +32,7 @@ from .describe import LinkView, describe, plain_text
 from .errors import UsageError
 from .export import Selection, kind_title, web_url, write_atomic
 from .formats import dates_text
-from .models import Entry, Source
+from .models import Brief, Entry, Source
 from .normalize import compact, loose
 from .textsafe import neutralize
 from .timeline import timeline
@@ -121,7 +121,7 @@ def names_html(entry: Entry) -> str:
     return " ".join(parts)
 
 
-def entry_link(entry: Entry, selection: Selection, root: str) -> str:
+def entry_link(entry: Entry | Brief, selection: Selection, root: str) -> str:
     """A link to an exported entry; the bare name for one left out of the export."""
     if selection.exported(entry.id):
         return f'<a href="{entry_href(entry.id, root)}">{esc(entry.name)}</a>'

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from .describe import LinkView, describe
 from .export import Selection, kind_title, web_url
 from .formats import md_facts
-from .models import Cell, Entry, Source
+from .models import Brief, Cell, Entry, Source
 from .textsafe import one_line
 from .validate import CROSS_LINK
 
@@ -73,7 +73,7 @@ def linked(value: str, selection: Selection) -> str:
     return "".join(out)
 
 
-def entry_link(entry: Entry, selection: Selection) -> str:
+def entry_link(entry: Entry | Brief, selection: Selection) -> str:
     if selection.exported(entry.id):
         return f"[{text(entry.name)}](#{entry.id})"
     return text(entry.name)

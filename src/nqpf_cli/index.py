@@ -20,11 +20,11 @@ from typing import Any
 
 from . import __version__
 from .layers import Layer, user_cache_dir
-from .models import BackLink, Dimension, Entry, Finding, KnowledgeBase, LayerStat
+from .models import BackLink, Brief, Dimension, Entry, Finding, KnowledgeBase, LayerStat
 from .resolve import NameLookup
 from .serial import entry_from_data, finding_from_row
 
-FORMAT = "9"  # bump when the layout or the meaning of stored data changes
+FORMAT = "10"  # bump when the layout or the meaning of stored data changes
 CANDIDATES = 100  # entries a search scores in Python, picked by the full-text index
 
 Progress = Callable[[int, int], None]
@@ -113,18 +113,7 @@ class LazyEntries(Mapping[str, Entry]):
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.cache: dict[str, Entry] = {}
-        self.absent: set[str] = set()
         self.count: int | None = None
-
-    def prefetch(self, ids: Iterable[str]) -> None:
-        wanted = sorted({i for i in ids if i not in self.cache and i not in self.absent})
-        for start in range(0, len(wanted), 500):  # SQLite caps the number of parameters
-            batch = wanted[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            query = f"SELECT id, data FROM entries WHERE id IN ({marks})"
-            for entry_id, data in self.conn.execute(query, batch):
-                self.cache[entry_id] = entry_from_data(json.loads(data))
-            self.absent.update(i for i in batch if i not in self.cache)
 
     def __getitem__(self, entry_id: str) -> Entry:
         cached = self.cache.get(entry_id)
@@ -142,8 +131,6 @@ class LazyEntries(Mapping[str, Entry]):
             return False
         if entry_id in self.cache:
             return True
-        if entry_id in self.absent:
-            return False
         row = self.conn.execute("SELECT 1 FROM entries WHERE id=?", (entry_id,)).fetchone()
         return row is not None
 
@@ -197,9 +184,17 @@ class IndexedKnowledgeBase(KnowledgeBase):
         assert self.conn is not None
         return SqlLookup(self.conn)
 
-    def prefetch(self, ids: Iterable[str]) -> None:
-        assert isinstance(self.entries, LazyEntries)
-        self.entries.prefetch(ids)
+    def briefs(self, ids: Iterable[str]) -> dict[str, Brief]:
+        assert self.conn is not None
+        wanted = sorted(set(ids))
+        found: dict[str, Brief] = {}
+        for start in range(0, len(wanted), 500):  # SQLite caps the number of parameters
+            batch = wanted[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT id, kind, name, name_zh, summary FROM entries WHERE id IN ({marks})"
+            for row in self.conn.execute(query, batch):
+                found[row[0]] = Brief(*row)
+        return found
 
     def backlinks(self, entry_id: str) -> list[BackLink]:
         assert self.conn is not None

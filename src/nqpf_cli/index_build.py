@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .index import FORMAT, FileState, LazyEntries, Progress
+from .index import FORMAT, FileState, IndexedKnowledgeBase, Progress
 from .layers import Layer
 from .models import Dimension, Entry, Finding, KnowledgeBase, Severity
 from .normalize import compact
@@ -35,7 +35,8 @@ CREATE TABLE rows(file_id INT, seq INT, id TEXT, data TEXT, positions TEXT);
 CREATE TABLE dims(file_id INT, seq INT, key TEXT, en TEXT, zh TEXT);
 CREATE TABLE file_findings(file_id INT, path TEXT, line INT, col INT, severity TEXT, rule TEXT,
     message TEXT);
-CREATE TABLE entries(id TEXT PRIMARY KEY, ord INT, data TEXT);
+CREATE TABLE entries(id TEXT PRIMARY KEY, ord INT, kind TEXT, name TEXT, name_zh TEXT,
+    summary TEXT, data TEXT);
 CREATE TABLE id_findings(id TEXT, path TEXT, line INT, col INT, severity TEXT, rule TEXT,
     message TEXT);
 CREATE TABLE global_findings(path TEXT, line INT, col INT, severity TEXT, rule TEXT,
@@ -244,13 +245,13 @@ class Builder:
         for entry in ordered:
             id_findings += [(entry.id, f) for f in check_entry(entry, all_ids, dims)]
         conn.executemany(
-            "INSERT INTO entries SELECT id, rowid, data FROM rows WHERE rowid=?",
-            ((order[e.id],) for e in ordered if e.id in unchanged),
+            "INSERT INTO entries SELECT id, rowid, ?, ?, ?, ?, data FROM rows WHERE rowid=?",
+            ((*e.brief()[1:], order[e.id]) for e in ordered if e.id in unchanged),
         )
         conn.executemany(
-            "INSERT INTO entries VALUES (?,?,?)",
+            "INSERT INTO entries VALUES (?,?,?,?,?,?,?)",
             (
-                (e.id, order[e.id], _dumps(entry_to_data(e)))
+                (e.id, order[e.id], *e.brief()[1:], _dumps(entry_to_data(e)))
                 for e in ordered
                 if e.id not in unchanged
             ),
@@ -283,20 +284,13 @@ class Builder:
         conn.executemany("INSERT INTO refs VALUES (?,?)", _references(ordered))
         if self.fts:
             # Cross-links to entries outside this batch are named from the index.
-            outside = LazyEntries(conn)
-            if not self.fresh_build:  # a first build has every entry in `merged`
-                outside.prefetch(
-                    target
-                    for e in ordered
-                    for text in (
-                        e.definition,
-                        e.notes or "",
-                        *(c.text for c in e.dimensions.values()),
-                    )
-                    for target in CROSS_LINK.findall(text)
-                    if target not in merged
+            lookup = (
+                KnowledgeBase(entries=merged, dimensions={}, findings=[])
+                if self.fresh_build  # a first build has every entry at hand
+                else IndexedKnowledgeBase(
+                    conn, True, "", entries=merged, dimensions={}, findings=[]
                 )
-            lookup = KnowledgeBase(entries={**outside.cache, **merged}, dimensions={}, findings=[])
+            )
             fts_rows = _fts_rows(ordered, order, lookup)
             conn.executemany(
                 "INSERT INTO fts(rowid, id, text) VALUES (?,?,?)",

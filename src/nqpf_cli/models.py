@@ -235,8 +235,21 @@ class Entry:
     def __repr__(self) -> str:
         return f"Entry(id={self.id!r}, kind={self.kind!r}, name={self.name!r})"
 
+    def brief(self) -> Brief:
+        return Brief(self.id, self.kind, self.name, self.name_zh, self.summary)
+
     def where(self, key: str) -> Position:
         return self.positions.get(key, self.position)
+
+
+class Brief(NamedTuple):
+    """What is shown of an entry that another one links to."""
+
+    id: str
+    kind: str
+    name: str
+    name_zh: str | None
+    summary: str
 
 
 class BackLink(NamedTuple):
@@ -285,8 +298,15 @@ class KnowledgeBase:
 
         return MemoryLookup.build(self.entries.values())
 
-    def prefetch(self, ids: Iterable[str]) -> None:
-        """A hint that these entries are about to be read; the index fetches them at once."""
+    def briefs(self, ids: Iterable[str]) -> dict[str, Brief]:
+        """Those of these entries that exist, as shown when linked to (the index answers
+        without decoding whole entries)."""
+        found: dict[str, Brief] = {}
+        for entry_id in ids:
+            entry = self.entries.get(entry_id)
+            if entry is not None:
+                found[entry_id] = entry.brief()
+        return found
 
     def search_candidates(self, terms: list[str]) -> list[Entry] | None:
         """Entries worth scoring for these search terms; None means score them all."""

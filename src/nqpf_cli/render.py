@@ -24,7 +24,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from .formats import entry_facts, provenance, source_line
-from .models import Cell, Entry, Finding, Severity
+from .models import Brief, Cell, Entry, Finding, Severity
 from .textsafe import neutralize, one_line, visible
 
 if TYPE_CHECKING:  # only named in annotations: `define` need not import the other queries
@@ -81,20 +81,22 @@ def _cells(text: str) -> int:
 def _breaks(text: str, width: int) -> list[int]:
     """Offsets where a greedy word wrap at `width` cells starts a new line; a word longer
     than a line is folded."""
-    measure = len if text.isascii() else cell_len
     breaks: list[int] = []
+    if _cells(text) <= width:
+        return breaks
     used = 0
     for match in _WORD.finditer(text):
         word = match.group()
-        bare = measure(word.rstrip())
+        bare_word = word.rstrip()
+        bare = _cells(bare_word)
         if used and used + bare > width:
             breaks.append(match.start())
             used = 0
         if bare <= width:
-            used += measure(word)
+            used += bare + _cells(word[len(bare_word) :])
             continue
         for offset, char in enumerate(word, start=match.start()):  # fold a long word
-            size = measure(char)
+            size = _cells(char)
             if used and used + size > width and not char.isspace():
                 breaks.append(offset)
                 used = 0
@@ -109,15 +111,40 @@ def _render(text: Text, console: Console) -> list[Segment]:
     return list(segments)
 
 
+def _finish(line: list[Segment]) -> Line:
+    while line and not line[-1].text.rstrip():  # trailing spaces: not part of the line
+        line.pop()
+    if line and line[-1].text != line[-1].text.rstrip():
+        last = line[-1]
+        line[-1] = Segment(last.text.rstrip(), last.style)
+    return line, sum(_cells(segment.text) for segment in line)
+
+
 def wrap(text: Text, console: Console, width: int) -> list[Line]:
-    """Text as lines of at most `width` cells, styles kept, trailing spaces dropped."""
+    """Text as lines of at most `width` cells, styles kept, trailing spaces dropped.
+
+    The text is rendered to styled segments once and the segments are cut where the
+    lines break, rather than cutting the Text into one new Text per line."""
     lines: list[Line] = []
-    for paragraph in text.split("\n", allow_blank=True):
-        pieces = list(paragraph.divide(_breaks(paragraph.plain, width)))
-        for piece in pieces:
-            piece.rstrip()
-            segments = _render(piece, console)
-            lines.append((segments, sum(_cells(s.text) for s in segments)))
+    paragraphs = text.split("\n", allow_blank=True) if "\n" in text.plain else [text]
+    for paragraph in paragraphs:
+        cuts = iter([*_breaks(paragraph.plain, width), len(paragraph.plain) + 1])
+        cut = next(cuts)
+        line: list[Segment] = []
+        position = 0  # characters of the paragraph laid out so far
+        for segment in _render(paragraph, console):
+            rest, style = segment.text, segment.style
+            while position + len(rest) >= cut:
+                head, rest = rest[: cut - position], rest[cut - position :]
+                if head:
+                    line.append(Segment(head, style))
+                position = cut
+                lines.append(_finish(line))
+                line, cut = [], next(cuts)
+            if rest:
+                line.append(Segment(rest, style))
+                position += len(rest)
+        lines.append(_finish(line))  # the rest of the paragraph (or a blank line)
     return lines
 
 
@@ -257,7 +284,7 @@ def _hanging(rows: Iterable[tuple[str, Text]]) -> Hanging:
     return Hanging((Text(f"  {marker}", style="dim"), text) for marker, text in rows)
 
 
-def link_list(rows: Iterable[tuple[str, Entry]]) -> Hanging:
+def link_list(rows: Iterable[tuple[str, Brief]]) -> Hanging:
     lines = []
     for label, target in rows:
         text = Text(one_line(target.name), style="bold cyan")

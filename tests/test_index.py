@@ -178,7 +178,9 @@ def test_renaming_an_entry_renames_it_in_search_text_elsewhere(
     assert invoke(*args, "yellowfin").code == 1
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncate", "foreign-version", "empty"])
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncate", "foreign-version", "empty", "other-python"]
+)
 def test_a_damaged_index_is_rebuilt_silently(invoke: Invoke, cache: Path, damage: str) -> None:
     assert invoke("define", "nqpf", "--json").code == 0
     (index,) = index_files(cache)
@@ -188,6 +190,12 @@ def test_a_damaged_index_is_rebuilt_silently(invoke: Invoke, cache: Path, damage
         index.write_bytes(index.read_bytes()[:4096])
     elif damage == "empty":
         index.write_bytes(b"")
+    elif damage == "other-python":
+        # Entries are stored with marshal, whose format belongs to one Python version:
+        # an index written by another Python must be rebuilt, not decoded.
+        with sqlite3.connect(index) as conn:
+            conn.execute("UPDATE meta SET value='marshal 0 python 2.7' WHERE key='storage'")
+            conn.execute("UPDATE entries SET data=x'ff00'")
     else:
         with sqlite3.connect(index) as conn:
             conn.execute("UPDATE meta SET value='0' WHERE key='format'")

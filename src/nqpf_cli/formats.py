@@ -8,7 +8,6 @@ their own syntax.
 from __future__ import annotations
 
 import io
-import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -28,6 +27,8 @@ FORMATS = ("table", "plain", "json", "csv", "markdown")
 
 
 def dumps(data: Any) -> str:
+    import json  # only JSON output pays for importing it
+
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 

@@ -12,7 +12,6 @@ makes nqpf rebuild it or work without it, with at most one warning — never an 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -22,9 +21,9 @@ from . import __version__
 from .layers import Layer, user_cache_dir
 from .models import BackLink, Brief, Dimension, Entry, Finding, KnowledgeBase, LayerStat
 from .resolve import NameLookup
-from .serial import entry_from_data, finding_from_row
+from .serial import STORAGE, decode, entry_from_data, finding_from_row
 
-FORMAT = "10"  # bump when the layout or the meaning of stored data changes
+FORMAT = "11"  # bump when the layout or the meaning of stored data changes
 CANDIDATES = 100  # entries a search scores in Python, picked by the full-text index
 
 Progress = Callable[[int, int], None]
@@ -97,7 +96,7 @@ def file_states(layers: list[Layer], shown: Callable[[Path], str]) -> list[FileS
 def index_path(directory: Path, states: list[FileState]) -> Path:
     import zlib  # a name, not a security boundary: the files table is checked on open
 
-    key = json.dumps([[s.path, s.layer.origin, s.shown] for s in states]).encode()
+    key = repr([[s.path, s.layer.origin, s.shown] for s in states]).encode()
     return directory / f"kb-{zlib.crc32(key):08x}{zlib.adler32(key):08x}.sqlite"
 
 
@@ -122,7 +121,7 @@ class LazyEntries(Mapping[str, Entry]):
         row = self.conn.execute("SELECT data FROM entries WHERE id=?", (entry_id,)).fetchone()
         if row is None:
             raise KeyError(entry_id)
-        entry = entry_from_data(json.loads(row[0]))
+        entry = entry_from_data(decode(row[0]))
         self.cache[entry_id] = entry
         return entry
 
@@ -144,7 +143,7 @@ class LazyEntries(Mapping[str, Entry]):
 
     def values(self) -> Iterator[Entry]:  # type: ignore[override]
         for (data,) in self.conn.execute("SELECT data FROM entries ORDER BY ord"):
-            yield entry_from_data(json.loads(data))
+            yield entry_from_data(decode(data))
 
     def items(self) -> Iterator[tuple[str, Entry]]:  # type: ignore[override]
         for entry in self.values():
@@ -289,7 +288,8 @@ def _connect_ro(path: Path) -> sqlite3.Connection:
 def _stale(conn: sqlite3.Connection, states: list[FileState]) -> tuple[list[int], bool]:
     """(files whose content changed, whether only stat data needs refreshing)."""
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    if meta.get("format") != FORMAT or meta.get("nqpf") != __version__:
+    wanted = {"format": FORMAT, "nqpf": __version__, "storage": STORAGE}
+    if any(meta.get(key) != value for key, value in wanted.items()):
         raise sqlite3.DatabaseError("index from another nqpf version")
     conn.row_factory = sqlite3.Row
     rows = conn.execute("SELECT * FROM files ORDER BY file_id").fetchall()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import json
 import os
 import sqlite3
 import time
@@ -21,7 +20,15 @@ from .layers import Layer
 from .models import Dimension, Entry, Finding, KnowledgeBase, Severity
 from .normalize import compact
 from .resolve import choice_keys, name_keys
-from .serial import entry_from_data, entry_to_data, finding_to_row, positions_to_data
+from .serial import (
+    STORAGE,
+    decode,
+    encode,
+    entry_from_data,
+    entry_to_data,
+    finding_to_row,
+    positions_to_data,
+)
 from .validate import CROSS_LINK, check_entry, duplicate_name, name_claims
 
 FtsRow = tuple[int, str, str, str]
@@ -31,12 +38,12 @@ TABLES = """CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE files(file_id INTEGER PRIMARY KEY, path TEXT, shown TEXT, origin TEXT,
     size INT, mtime_ns INT, ctime_ns INT, ino INT, sha TEXT,
     entries INT, overrides INT, errors INT);
-CREATE TABLE rows(file_id INT, seq INT, id TEXT, data TEXT, positions TEXT);
+CREATE TABLE rows(file_id INT, seq INT, id TEXT, data BLOB, positions BLOB);
 CREATE TABLE dims(file_id INT, seq INT, key TEXT, en TEXT, zh TEXT);
 CREATE TABLE file_findings(file_id INT, path TEXT, line INT, col INT, severity TEXT, rule TEXT,
     message TEXT);
 CREATE TABLE entries(id TEXT PRIMARY KEY, ord INT, kind TEXT, name TEXT, name_zh TEXT,
-    summary TEXT, data TEXT);
+    summary TEXT, data BLOB);
 CREATE TABLE id_findings(id TEXT, path TEXT, line INT, col INT, severity TEXT, rule TEXT,
     message TEXT);
 CREATE TABLE global_findings(path TEXT, line INT, col INT, severity TEXT, rule TEXT,
@@ -129,8 +136,8 @@ class Builder:
         rows = []
         for seq, entry in enumerate(entries):
             self.fresh.setdefault(entry.id, []).append((file_id, seq, entry))
-            data = _dumps(entry_to_data(entry))
-            positions = _dumps(positions_to_data(entry))
+            data = encode(entry_to_data(entry))
+            positions = encode(positions_to_data(entry))
             rows.append((_ord(file_id, seq), file_id, seq, entry.id, data, positions))
         conn.executemany(
             "INSERT INTO rows(rowid, file_id, seq, id, data, positions) VALUES (?,?,?,?,?,?)", rows
@@ -184,7 +191,7 @@ class Builder:
                 f"AND file_id NOT IN ({skip})"
             )
             for file_id, seq, entry_id, data, positions in self.conn.execute(query, batch):
-                entry = entry_from_data(json.loads(data), json.loads(positions))
+                entry = entry_from_data(decode(data), decode(positions))
                 grouped.setdefault(entry_id, []).append((file_id, seq, entry))
         return grouped
 
@@ -251,7 +258,7 @@ class Builder:
         conn.executemany(
             "INSERT INTO entries VALUES (?,?,?,?,?,?,?)",
             (
-                (e.id, order[e.id], *e.brief()[1:], _dumps(entry_to_data(e)))
+                (e.id, order[e.id], *e.brief()[1:], encode(entry_to_data(e)))
                 for e in ordered
                 if e.id not in unchanged
             ),
@@ -354,10 +361,6 @@ def _ord(file_id: int, seq: int) -> int:
     return file_id * 10_000_000 + seq
 
 
-def _dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-
 def _batches(items: list[str], size: int = 500) -> Iterator[list[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -426,7 +429,12 @@ def _full_build(target: Path, states: list[FileState], builder_args: dict[str, A
 def _write_meta(conn: sqlite3.Connection, states: list[FileState], fts: bool) -> None:
     conn.executemany(
         "INSERT INTO meta VALUES (?,?)",
-        [("format", FORMAT), ("nqpf", __version__), ("fts", "1" if fts else "0")],
+        [
+            ("format", FORMAT),
+            ("nqpf", __version__),
+            ("storage", STORAGE),  # how entries are encoded (see nqpf_cli.serial)
+            ("fts", "1" if fts else "0"),
+        ],
     )
     conn.executemany(
         "INSERT INTO files(file_id, path, shown, origin) VALUES (?,?,?,?)",

@@ -289,8 +289,9 @@ def test_slow_builds_show_a_progress_bar_on_a_terminal(
     cache: Path, tmp_path: Path, cli_env: dict[str, str]
 ) -> None:
     folder = tmp_path / "kb"
-    subprocess.run([sys.executable, str(GEN), "4000", str(folder), "--files", "20"], check=True)
+    subprocess.run([sys.executable, str(GEN), "1000", str(folder), "--files", "20"], check=True)
     env = {**cli_env, "NQPF_CACHE_DIR": str(cache), "TERM": "xterm-256color", "COLUMNS": "100"}
+    env["NQPF_PROGRESS_DELAY"] = "0"  # builds got fast: do not depend on one taking a second
     command = f"{nqpf_executable()} --no-default --kb {folder} define term-000001 --json"
     on_tty = subprocess.run(
         ["script", "-qec", command, "/dev/null"], env=env, capture_output=True, timeout=300

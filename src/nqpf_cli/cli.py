@@ -122,7 +122,8 @@ def _load_raw(settings: Settings) -> KnowledgeBase:
     if sys.stderr is not None and sys.stderr.isatty():
         from .render import BuildProgress
 
-        progress = BuildProgress()
+        delay = os.environ.get("NQPF_PROGRESS_DELAY", "")  # seconds before a bar shows
+        progress = BuildProgress(float(delay) if delay.replace(".", "", 1).isdigit() else 1.0)
     try:
         return load(
             settings.kb_paths,

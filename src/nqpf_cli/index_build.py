@@ -443,10 +443,14 @@ def _write_meta(conn: sqlite3.Connection, states: list[FileState], fts: bool) ->
 
 
 def _apply(builder: Builder, states: list[FileState], changed: list[int]) -> None:
-    total = len(changed)
+    # One step per file read, and one for merging them into the index, which is about
+    # half of a large build: the bar must not reach its end before that is done.
+    total = len(changed) + 1
     for done, file_id in enumerate(changed, start=1):
         builder.replace_file(file_id, states[file_id], done, total)
     builder.merge()
+    if builder.progress:
+        builder.progress(total, total)
 
 
 def prune(directory: Path, keep: Path) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
+from rich.color import ColorSystem
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.measure import Measurement
 from rich.segment import Segment
@@ -295,8 +296,18 @@ def link_list(rows: Iterable[tuple[str, Brief]]) -> Hanging:
     return Hanging(lines)
 
 
+class Stack(Block):
+    """Blocks one under another."""
+
+    def __init__(self, blocks: Sequence[Block]) -> None:
+        self.blocks = blocks
+
+    def lines(self, console: Console, width: int) -> list[Line]:
+        return [line for block in self.blocks for line in block.lines(console, width)]
+
+
 def define_renderable(views: Sequence[EntryView]) -> RenderableType:
-    return Group(*(entry_panel(view) for view in views))
+    return Stack([entry_panel(view) for view in views])
 
 
 def to_text(renderable: RenderableType, width: int, color: bool) -> str:
@@ -314,8 +325,19 @@ def to_text(renderable: RenderableType, width: int, color: bool) -> str:
         legacy_windows=False,
         soft_wrap=False,
     )
-    console.print(renderable)
-    return buffer.getvalue()
+    if not isinstance(renderable, Block):
+        console.print(renderable)
+        return buffer.getvalue()
+    # Laid-out lines are already cut to the width: style them as Console.print would,
+    # without its measuring and re-splitting.
+    system = ColorSystem.STANDARD if color else None
+    out = []
+    for segments, _ in renderable.lines(console, width):
+        for segment in segments:
+            style = segment.style
+            out.append(style.render(segment.text, color_system=system) if style else segment.text)
+        out.append("\n")
+    return "".join(out)
 
 
 _NO_CELL = Cell("")

@@ -302,3 +302,67 @@ def test_slow_builds_show_a_progress_bar_on_a_terminal(
         path.unlink()
     piped = subprocess.run(command.split(), env=env, capture_output=True, timeout=300)
     assert piped.returncode == 0 and piped.stderr == b""
+
+
+def _tables(index: str) -> dict[str, list[tuple[object, ...]]]:
+    """Everything an index answers from, in a stable order (files' stat data aside)."""
+    queries = {
+        "entries": "SELECT id, ord, kind, name, name_zh, summary, data FROM entries ORDER BY id",
+        "keys": "SELECT tbl, key, id, how FROM keys ORDER BY 1, 2, 3, 4",
+        "choices": "SELECT key, id FROM choices ORDER BY 1, 2",
+        "claims": "SELECT key, id, ord FROM claims ORDER BY 1, 2, 3",
+        "links": "SELECT source, type, target, ord FROM links ORDER BY 1, 2, 3, 4",
+        "refs": "SELECT source, target FROM refs ORDER BY 1, 2",
+        "id_findings": "SELECT * FROM id_findings ORDER BY 1, 2, 3, 4, 5, 6, 7",
+        "global_findings": "SELECT * FROM global_findings ORDER BY 1, 2, 3, 4, 5, 6",
+        "fts": "SELECT rowid, id, text FROM fts ORDER BY rowid",
+        "fts_names": "SELECT rowid, id, names FROM fts_names ORDER BY rowid",
+        "search": "SELECT id FROM fts_names WHERE fts_names MATCH 'bluefin' ORDER BY rowid",
+    }
+    with sqlite3.connect(index) as conn:
+        return {name: conn.execute(sql).fetchall() for name, sql in queries.items()}
+
+
+def test_an_index_updated_in_place_equals_one_built_from_scratch(tmp_path: Path) -> None:
+    """Updates rewrite only what changed (rows of unchanged entries stay, full-text rows
+    are compared before they are replaced); after each of these edits the updated index
+    must hold exactly what a fresh build of the same files holds."""
+    a, b, c = (tmp_path / name for name in ("a.yaml", "b.yaml", "c.yaml"))
+
+    def entry(entry_id: str, name: str, definition: str = "d", title: str = "T") -> str:
+        return (
+            f"  - {{id: {entry_id}, kind: concept, name: {name}, summary: s,"
+            f" definition: '{definition}', sources: [{{title: {title}, url: 'https://e.org/{entry_id}'}}]}}\n"
+        )
+
+    files = {
+        a: "entries:\n" + entry("x", "Ex", "See {y} and {z}.") + entry("v", "Vee", "Alone."),
+        b: "entries:\n" + entry("y", "Yellowfin", "Fish.") + entry("u", "You", "Near {v}."),
+        c: "entries:\n" + entry("z", "Zed", "Last.") + entry("t", "Tee", "Also {y}."),
+    }
+    edits = [
+        (b, "title: T, url: 'https://e.org/y'", "title: Other, url: 'https://e.org/y'"),
+        (b, "name: Yellowfin", "name: Bluefin"),  # renames text inside x and t
+        (
+            a,
+            None,
+            "entries:\n" + entry("v", "Vee", "Alone.") + entry("x", "Ex", "See {y} and {z}."),
+        ),
+        (c, entry("z", "Zed", "Last."), ""),  # x now cross-links to nothing
+        (c, None, "entries:\n" + entry("w", "Double", "New.") + entry("t", "Tee", "Also {y}.")),
+        (b, "name: You", "name: Double"),  # a duplicate name across files
+        (a, None, "entries:\n" + entry("x", "Ex", "See {y}.")),
+    ]
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    paths = [str(a), str(b), str(c)]
+    live = {"NQPF_CACHE_DIR": str(tmp_path / "live")}
+    load(paths, live, include_shipped=False, include_user=False)
+    for step, (path, old, new) in enumerate(edits):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(new if old is None else text.replace(old, new), encoding="utf-8")
+        updated = load(paths, live, include_shipped=False, include_user=False)
+        scratch = {"NQPF_CACHE_DIR": str(tmp_path / f"scratch{step}")}
+        rebuilt = load(paths, scratch, include_shipped=False, include_user=False)
+        assert updated.index and rebuilt.index and updated.index != rebuilt.index
+        assert _tables(updated.index) == _tables(rebuilt.index), f"after edit {step}"

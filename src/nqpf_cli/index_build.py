@@ -210,27 +210,9 @@ class Builder:
             query = f"SELECT DISTINCT source FROM refs WHERE target IN ({marks})"
             self.affected |= {row[0] for row in conn.execute(query, batch)}
         grouped = self.rows_for(self.affected)
-        for batch in _batches(sorted(self.affected)):
-            marks = ",".join("?" * len(batch))
-            if self.fts:
-                # The full-text rows are keyed by the entry's `ord` (its rowid there): a
-                # lookup by the unindexed id column would scan the whole table.
-                inner = f"SELECT ord FROM entries WHERE id IN ({marks})"
-                conn.execute(f"DELETE FROM fts WHERE rowid IN ({inner})", batch)
-                conn.execute(f"DELETE FROM fts_names WHERE rowid IN ({inner})", batch)
-            for table, column in (
-                ("entries", "id"),
-                ("id_findings", "id"),
-                ("keys", "id"),
-                ("choices", "id"),
-                ("claims", "id"),
-                ("links", "source"),
-                ("refs", "source"),
-            ):
-                conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", batch)
         merged: dict[str, Entry] = {}
         order: dict[str, int] = {}
-        unchanged: set[str] = set()  # merged entry = its only row: copied, not serialised again
+        copied: set[str] = set()  # merged entry = its only row, unchanged
         id_findings: list[tuple[str, Finding]] = []
         for entry_id, rows in grouped.items():
             rows.sort(key=lambda row: (row[0], row[1]))
@@ -243,24 +225,48 @@ class Builder:
                 first_file, first_seq, first = rows[0]
                 order[entry_id] = _ord(first_file, first_seq)
                 if len(rows) == 1 and local[entry_id] is first:
-                    unchanged.add(entry_id)
+                    copied.add(entry_id)
             id_findings += [(entry_id, f) for f in findings]
-        all_ids = {row[0] for row in conn.execute("SELECT id FROM entries")} | set(merged)
         # In index order: FTS5 flushes its pending terms whenever a rowid goes backwards,
         # which made a shuffled build several times slower.
         ordered = sorted(merged.values(), key=lambda e: order[e.id])
+        stored = self.stored(self.affected)
+        encoded: dict[str, bytes] = {}
+        for e in ordered:
+            if not (self.fresh_build and e.id in copied):  # a first build copies those rows
+                encoded[e.id] = encode(entry_to_data(e))
+        # Most affected entries were only re-checked (they link to a changed one) or sit
+        # unchanged in an edited file: their rows stay, and only their findings are redone.
+        same = {i for i in merged if stored.get(i, (0, b""))[:2] == (order[i], encoded.get(i))}
+        rewrite = [e for e in ordered if e.id not in same]
+        changed = sorted({e.id for e in rewrite} | (set(stored) - set(merged)))
+        for batch in _batches(sorted(self.affected)):
+            marks = ",".join("?" * len(batch))
+            conn.execute(f"DELETE FROM id_findings WHERE id IN ({marks})", batch)
+        for batch in _batches(changed):
+            marks = ",".join("?" * len(batch))
+            for table, column in (
+                ("entries", "id"),
+                ("keys", "id"),
+                ("choices", "id"),
+                ("claims", "id"),
+                ("links", "source"),
+                ("refs", "source"),
+            ):
+                conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", batch)
+        all_ids = {row[0] for row in conn.execute("SELECT id FROM entries")} | set(merged)
         for entry in ordered:
             id_findings += [(entry.id, f) for f in check_entry(entry, all_ids, dims)]
         conn.executemany(
             "INSERT INTO entries SELECT id, rowid, ?, ?, ?, ?, data FROM rows WHERE rowid=?",
-            ((*e.brief()[1:], order[e.id]) for e in ordered if e.id in unchanged),
+            ((*e.brief()[1:], order[e.id]) for e in rewrite if e.id not in encoded),
         )
         conn.executemany(
             "INSERT INTO entries VALUES (?,?,?,?,?,?,?)",
             (
-                (e.id, order[e.id], *e.brief()[1:], encode(entry_to_data(e)))
-                for e in ordered
-                if e.id not in unchanged
+                (e.id, order[e.id], *e.brief()[1:], encoded[e.id])
+                for e in rewrite
+                if e.id in encoded
             ),
         )
         conn.executemany(
@@ -269,48 +275,92 @@ class Builder:
         )
         conn.executemany(
             "INSERT INTO keys VALUES (?,?,?,?)",
-            ((table, key, e.id, how) for e in ordered for table, key, how in name_keys(e)),
+            ((table, key, e.id, how) for e in rewrite for table, key, how in name_keys(e)),
         )
         conn.executemany(
             "INSERT INTO choices VALUES (?,?)",
-            ((key, e.id) for e in ordered for key in set(choice_keys(e))),
+            ((key, e.id) for e in rewrite for key in set(choice_keys(e))),
         )
         conn.executemany(
             "INSERT INTO claims VALUES (?,?,?)",
-            ((key, e.id, order[e.id]) for e in ordered for key in name_claims(e)),
+            ((key, e.id, order[e.id]) for e in rewrite for key in name_claims(e)),
         )
         conn.executemany(
             "INSERT INTO links VALUES (?,?,?,?)",
             (
                 (e.id, link_type, target, order[e.id])
-                for e in ordered
+                for e in rewrite
                 for link_type, targets in e.links.items()
                 for target in targets
             ),
         )
-        conn.executemany("INSERT INTO refs VALUES (?,?)", _references(ordered))
+        conn.executemany("INSERT INTO refs VALUES (?,?)", _references(rewrite))
         if self.fts:
-            # Cross-links to entries outside this batch are named from the index.
-            lookup = (
-                KnowledgeBase(entries=merged, dimensions={}, findings=[])
-                if self.fresh_build  # a first build has every entry at hand
-                else IndexedKnowledgeBase(
-                    conn, True, "", entries=merged, dimensions={}, findings=[]
-                )
-            )
-            fts_rows = _fts_rows(ordered, order, lookup)
-            conn.executemany(
-                "INSERT INTO fts(rowid, id, text) VALUES (?,?,?)",
-                ((rowid, entry_id, text) for rowid, entry_id, _, text in fts_rows),
-            )
-            conn.executemany(
-                "INSERT INTO fts_names(rowid, id, names) VALUES (?,?,?)",
-                ((rowid, entry_id, names) for rowid, entry_id, names, _ in fts_rows),
-            )
+            self.update_fts(ordered, order, merged, stored, set(changed))
         if self.fresh_build:
             for statement in INDEXES:
                 conn.execute(statement)
         self.global_findings()
+
+    def stored(self, ids: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+        """(ord, encoded entry) as the index holds them now."""
+        found: dict[str, tuple[int, bytes]] = {}
+        if self.fresh_build:
+            return found
+        for batch in _batches(sorted(ids)):
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT id, ord, data FROM entries WHERE id IN ({marks})"
+            found.update(
+                (entry_id, (ord_, data)) for entry_id, ord_, data in self.conn.execute(query, batch)
+            )
+        return found
+
+    def update_fts(
+        self,
+        ordered: list[Entry],
+        order: dict[str, int],
+        merged: dict[str, Entry],
+        stored: dict[str, tuple[int, bytes]],
+        changed: set[str],
+    ) -> None:
+        """Write the full-text rows that differ. An entry's search text holds the names of
+        the entries it cross-links to, so it is redone when it or one of those changed;
+        deleting a row costs FTS5 as much as writing one, so unchanged rows are left."""
+        conn = self.conn
+        fields: dict[str, Any] = {"entries": merged, "dimensions": {}, "findings": []}
+        if self.fresh_build:
+            lookup = KnowledgeBase(**fields)
+            candidates = ordered
+        else:
+            lookup = IndexedKnowledgeBase(conn, True, "", **fields)
+            candidates = [
+                e for e in ordered if e.id in changed or not changed.isdisjoint(_references_of(e))
+            ]
+        rows = _fts_rows(candidates, order, lookup)
+        old: dict[int, tuple[str, str]] = {}
+        old_ids = [stored[e.id][0] for e in candidates if e.id in stored]
+        for start in range(0, len(old_ids), 500):
+            batch = old_ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT rowid, id, text FROM fts WHERE rowid IN ({marks})"
+            old.update(
+                (rowid, (entry_id, text)) for rowid, entry_id, text in conn.execute(query, batch)
+            )
+        stale = [(stored[i][0],) for i in sorted(changed) if i in stored and i not in merged]
+        stale += [(stored[e.id][0],) for e in candidates if e.id in stored]
+        fresh = [row for row in rows if old.get(row[0]) != (row[1], row[3])]
+        keep = {row[0] for row in rows} - {row[0] for row in fresh}
+        stale = [key for key in stale if key[0] not in keep]
+        conn.executemany("DELETE FROM fts WHERE rowid=?", stale)
+        conn.executemany("DELETE FROM fts_names WHERE rowid=?", stale)
+        conn.executemany(
+            "INSERT INTO fts(rowid, id, text) VALUES (?,?,?)",
+            ((rowid, entry_id, text) for rowid, entry_id, _, text in fresh),
+        )
+        conn.executemany(
+            "INSERT INTO fts_names(rowid, id, names) VALUES (?,?,?)",
+            ((rowid, entry_id, names) for rowid, entry_id, names, _ in fresh),
+        )
 
     def merged_with_positions(self, ids: set[str]) -> dict[str, Entry]:
         from .kb import place
@@ -349,11 +399,14 @@ def _references(entries: Iterable[Entry]) -> Iterator[tuple[str, str]]:
     """Every id an entry names, by typed link or by inline cross-link."""
     for entry in entries:
         targets = {t for targets in entry.links.values() for t in targets}
-        texts = [entry.definition, entry.notes or ""] + [c.text for c in entry.dimensions.values()]
-        for text in texts:
-            targets.update(CROSS_LINK.findall(text))
-        for target in targets:
+        for target in targets | _references_of(entry):
             yield entry.id, target
+
+
+def _references_of(entry: Entry) -> set[str]:
+    """The ids an entry cross-links to inside its texts."""
+    texts = [entry.definition, entry.notes or ""] + [c.text for c in entry.dimensions.values()]
+    return {target for text in texts for target in CROSS_LINK.findall(text)}
 
 
 def _ord(file_id: int, seq: int) -> int:

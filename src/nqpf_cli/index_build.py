@@ -336,6 +336,10 @@ class Builder:
             candidates = [
                 e for e in ordered if e.id in changed or not changed.isdisjoint(_references_of(e))
             ]
+        if self.fresh_build:  # nothing to compare with: write in slices, to bound memory
+            for start in range(0, len(candidates), 2000):
+                self.write_fts(_fts_rows(candidates[start : start + 2000], order, lookup))
+            return
         rows = _fts_rows(candidates, order, lookup)
         old: dict[int, tuple[str, str]] = {}
         old_ids = [stored[e.id][0] for e in candidates if e.id in stored]
@@ -353,13 +357,16 @@ class Builder:
         stale = [key for key in stale if key[0] not in keep]
         conn.executemany("DELETE FROM fts WHERE rowid=?", stale)
         conn.executemany("DELETE FROM fts_names WHERE rowid=?", stale)
-        conn.executemany(
+        self.write_fts(fresh)
+
+    def write_fts(self, rows: list[FtsRow]) -> None:
+        self.conn.executemany(
             "INSERT INTO fts(rowid, id, text) VALUES (?,?,?)",
-            ((rowid, entry_id, text) for rowid, entry_id, _, text in fresh),
+            ((rowid, entry_id, text) for rowid, entry_id, _, text in rows),
         )
-        conn.executemany(
+        self.conn.executemany(
             "INSERT INTO fts_names(rowid, id, names) VALUES (?,?,?)",
-            ((rowid, entry_id, names) for rowid, entry_id, names, _ in fresh),
+            ((rowid, entry_id, names) for rowid, entry_id, names, _ in rows),
         )
 
     def merged_with_positions(self, ids: set[str]) -> dict[str, Entry]:

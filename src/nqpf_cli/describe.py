@@ -1,6 +1,6 @@
 """Everything `define` shows about one entry, resolved against the knowledge base."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuples pay for string annotations (models.py).
 
 from typing import NamedTuple
 

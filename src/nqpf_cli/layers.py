@@ -1,6 +1,6 @@
 """Finding the knowledge-base files: the shipped base, then NQPF_KB, then --kb."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuples pay for string annotations (models.py).
 
 import os
 import sys

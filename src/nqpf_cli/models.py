@@ -1,6 +1,8 @@
-"""Typed knowledge-base records. No I/O here."""
+"""Typed knowledge-base records. No I/O here.
 
-from __future__ import annotations
+No `from __future__ import annotations`: a NamedTuple with string annotations compiles
+each of them when its class is made, which every run of every command pays for.
+"""
 
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
@@ -216,7 +218,7 @@ class Entry:
         # where fields and link targets were written, for findings ("links.related.x")
         self.positions: dict[str, Position] = {} if positions is None else positions
 
-    def replace(self, **changes: Any) -> Entry:
+    def replace(self, **changes: Any) -> "Entry":
         """A copy with some fields changed (mutable fields are copied shallowly)."""
         values = {name: getattr(self, name) for name in ENTRY_FIELDS}
         values.update(changes)
@@ -235,7 +237,7 @@ class Entry:
     def __repr__(self) -> str:
         return f"Entry(id={self.id!r}, kind={self.kind!r}, name={self.name!r})"
 
-    def brief(self) -> Brief:
+    def brief(self) -> "Brief":
         return Brief(self.id, self.kind, self.name, self.name_zh, self.summary)
 
     def where(self, key: str) -> Position:
@@ -293,7 +295,7 @@ class KnowledgeBase:
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
-    def name_lookup(self) -> NameLookup:
+    def name_lookup(self) -> "NameLookup":
         from .resolve import MemoryLookup
 
         return MemoryLookup.build(self.entries.values())

@@ -3,7 +3,7 @@
 Fuzzy matching only ever produces suggestions; it never picks an entry silently.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: NamedTuples pay for string annotations (models.py).
 
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
@@ -66,7 +66,7 @@ class MemoryLookup(NameLookup):
         self.all_choices: dict[str, str] = {}
 
     @classmethod
-    def build(cls, entries: Iterable[Entry]) -> MemoryLookup:
+    def build(cls, entries: Iterable[Entry]) -> "MemoryLookup":
         lookup = cls()
         for entry in entries:
             for table, key, how in name_keys(entry):

@@ -1,10 +1,10 @@
 """Rich renderables for terminal output: the only module that imports Rich.
 
-`define` on a terminal is the command people run most, so its panel keeps to the core of
-Rich (Console, Text, Segment) and lays its lines out itself: Rich's Panel, Padding and Text
-wrapping measure and re-split every line several times, which cost more than everything
-else a lookup does. Rich's tables and trees, which only the other commands use, are
-imported inside the functions that draw them.
+`define` on a terminal is the command people run most, so its panel is laid out here from
+Rich's Text, Segment and Style, and styled with Style.render, without a Console: Rich's
+Panel, Padding and Text wrapping measure and re-split every line several times, and
+importing Rich's Console costs more than everything else a lookup does. Consoles, tables
+and trees, which the other commands need, are imported inside the functions using them.
 
 Knowledge-base text only ever enters Rich as `Text` built from neutralised strings, so
 markup (`[bold]`, `[link=…]`), emoji codes and escape sequences print literally.
@@ -13,15 +13,15 @@ markup (`[bold]`, `[link=…]`), emoji codes and escape sequences print literall
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.color import ColorSystem
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.measure import Measurement
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 
 from .formats import entry_facts, provenance, source_line
@@ -29,6 +29,9 @@ from .models import Brief, Cell, Entry, Finding, Severity
 from .textsafe import neutralize, one_line, visible
 
 if TYPE_CHECKING:  # only named in annotations: `define` need not import the other queries
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+    from rich.measure import Measurement
+
     from .compare import Comparison
     from .describe import EntryView
     from .describe import Segment as Part
@@ -105,11 +108,28 @@ def _breaks(text: str, width: int) -> list[int]:
     return breaks
 
 
-def _render(text: Text, console: Console) -> list[Segment]:
-    segments: Iterable[Segment] = text.render(console)
-    if text.style:  # render() leaves the base style to the caller
-        segments = Segment.apply_style(segments, console.get_style(text.style))
-    return list(segments)
+def _style(style: str | Style) -> Style:
+    return style if isinstance(style, Style) else Style.parse(style)
+
+
+def _render(text: Text) -> list[Segment]:
+    """Text as styled segments: what Text.render does with a Console, for the style names
+    nqpf uses (plain Rich style strings, no theme names), so no Console is needed."""
+    plain = text.plain
+    base = _style(text.style) if text.style else None
+    if not text.spans:
+        return [Segment(plain, base)]
+    cuts = sorted({0, len(plain), *(s.start for s in text.spans), *(s.end for s in text.spans)})
+    out = []
+    for start, end in itertools.pairwise(cuts):
+        if start >= end:
+            continue
+        styles = [_style(s.style) for s in text.spans if s.start <= start and s.end >= end]
+        if base:
+            styles.insert(0, base)
+        style = Style.combine(styles) if styles else None
+        out.append(Segment(plain[start:end], style or None))
+    return out
 
 
 def _finish(line: list[Segment]) -> Line:
@@ -121,7 +141,7 @@ def _finish(line: list[Segment]) -> Line:
     return line, sum(_cells(segment.text) for segment in line)
 
 
-def wrap(text: Text, console: Console, width: int) -> list[Line]:
+def wrap(text: Text, width: int) -> list[Line]:
     """Text as lines of at most `width` cells, styles kept, trailing spaces dropped.
 
     The text is rendered to styled segments once and the segments are cut where the
@@ -133,7 +153,7 @@ def wrap(text: Text, console: Console, width: int) -> list[Line]:
         cut = next(cuts)
         line: list[Segment] = []
         position = 0  # characters of the paragraph laid out so far
-        for segment in _render(paragraph, console):
+        for segment in _render(paragraph):
             rest, style = segment.text, segment.style
             while position + len(rest) >= cut:
                 head, rest = rest[: cut - position], rest[cut - position :]
@@ -152,15 +172,17 @@ def wrap(text: Text, console: Console, width: int) -> list[Line]:
 class Block:
     """Something that lays itself out as lines of a given width."""
 
-    def lines(self, console: Console, width: int) -> list[Line]:
+    def lines(self, width: int) -> list[Line]:
         raise NotImplementedError
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for segments, _ in self.lines(console, options.max_width):
+        for segments, _ in self.lines(options.max_width):
             yield from segments
             yield Segment.line()
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        from rich.measure import Measurement
+
         return Measurement(min(20, options.max_width), options.max_width)
 
 
@@ -168,8 +190,8 @@ class Paragraph(Block):
     def __init__(self, text: Text) -> None:
         self.text = text
 
-    def lines(self, console: Console, width: int) -> list[Line]:
-        return wrap(self.text, console, width)
+    def lines(self, width: int) -> list[Line]:
+        return wrap(self.text, width)
 
 
 class Hanging(Block):
@@ -178,22 +200,20 @@ class Hanging(Block):
     def __init__(self, rows: Iterable[tuple[Text, Text]]) -> None:
         self.rows = list(rows)
 
-    def lines(self, console: Console, width: int) -> list[Line]:
+    def lines(self, width: int) -> list[Line]:
         gutter = max((_cells(marker.plain) for marker, _ in self.rows), default=0)
         room = width - gutter - 1
         out: list[Line] = []
         if room < 12:  # too narrow to hang: each text goes under its marker instead
             for marker, text in self.rows:
-                out += wrap(marker, console, width)
+                out += wrap(marker, width)
                 indent = Segment("    ")
-                out += [
-                    ([indent, *segs], size + 4) for segs, size in wrap(text, console, width - 4)
-                ]
+                out += [([indent, *segs], size + 4) for segs, size in wrap(text, width - 4)]
             return out
         for marker, text in self.rows:
-            head = _render(marker, console)
+            head = _render(marker)
             head.append(Segment(" " * (gutter - _cells(marker.plain) + 1)))
-            for number, (segments, size) in enumerate(wrap(text, console, room)):
+            for number, (segments, size) in enumerate(wrap(text, room)):
                 lead = head if number == 0 else [Segment(" " * (gutter + 1))]
                 out.append(([*lead, *segments], gutter + 1 + size))
         return out
@@ -206,16 +226,16 @@ class Frame(Block):
         self.title = title
         self.blocks = blocks
 
-    def lines(self, console: Console, width: int) -> list[Line]:
+    def lines(self, width: int) -> list[Line]:
         inner = max(width - 4, 1)
         title = Text(f" {self.title.plain} ", style=self.title.style)
         title.truncate(max(width - 4, 0))
-        top = [Segment("╭─"), *_render(title, console)]
+        top = [Segment("╭─"), *_render(title)]
         top.append(Segment("─" * (width - 3 - _cells(title.plain)) + "╮"))
         out: list[Line] = [(top, width)]
         left, right = Segment("│ "), "│"
         for block in self.blocks:
-            for segments, size in block.lines(console, inner):
+            for segments, size in block.lines(inner):
                 pad = Segment(" " * max(inner - size, 0) + " " + right)
                 out.append(([left, *segments, pad], width))
         out.append(([Segment("╰" + "─" * (width - 2) + "╯")], width))
@@ -302,8 +322,8 @@ class Stack(Block):
     def __init__(self, blocks: Sequence[Block]) -> None:
         self.blocks = blocks
 
-    def lines(self, console: Console, width: int) -> list[Line]:
-        return [line for block in self.blocks for line in block.lines(console, width)]
+    def lines(self, width: int) -> list[Line]:
+        return [line for block in self.blocks for line in block.lines(width)]
 
 
 def define_renderable(views: Sequence[EntryView]) -> RenderableType:
@@ -312,6 +332,17 @@ def define_renderable(views: Sequence[EntryView]) -> RenderableType:
 
 def to_text(renderable: RenderableType, width: int, color: bool) -> str:
     """Render once into a string; the CLI writes it to stdout in one place."""
+    if isinstance(renderable, Block):
+        # Laid-out lines are already cut to the width: styled as Console.print would.
+        system = ColorSystem.STANDARD if color else None
+        out = []
+        for segments, _ in renderable.lines(width):
+            for text, style, _ in segments:
+                out.append(style.render(text, color_system=system) if style else text)
+            out.append("\n")
+        return "".join(out)
+    from rich.console import Console
+
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -325,19 +356,8 @@ def to_text(renderable: RenderableType, width: int, color: bool) -> str:
         legacy_windows=False,
         soft_wrap=False,
     )
-    if not isinstance(renderable, Block):
-        console.print(renderable)
-        return buffer.getvalue()
-    # Laid-out lines are already cut to the width: style them as Console.print would,
-    # without its measuring and re-splitting.
-    system = ColorSystem.STANDARD if color else None
-    out = []
-    for segments, _ in renderable.lines(console, width):
-        for segment in segments:
-            style = segment.style
-            out.append(style.render(segment.text, color_system=system) if style else segment.text)
-        out.append("\n")
-    return "".join(out)
+    console.print(renderable)
+    return buffer.getvalue()
 
 
 _NO_CELL = Cell("")
@@ -345,6 +365,7 @@ _NO_CELL = Cell("")
 
 def compare_renderable(comparison: Comparison) -> RenderableType:
     from rich import box
+    from rich.console import Group
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAVY, show_lines=True, expand=True)
@@ -387,6 +408,7 @@ def compare_renderable(comparison: Comparison) -> RenderableType:
 
 def list_renderable(entries: Sequence[Entry]) -> RenderableType:
     from rich import box
+    from rich.console import Group
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, expand=True)
@@ -408,6 +430,8 @@ def list_renderable(entries: Sequence[Entry]) -> RenderableType:
 
 
 def findings_renderable(findings: Sequence[Finding]) -> RenderableType:
+    from rich.console import Group
+
     lines = []
     for f in findings:
         style = "red" if f.severity is Severity.ERROR else "yellow"
@@ -496,6 +520,7 @@ def timeline_renderable(moments: Sequence[Moment]) -> RenderableType:
 
 def sectors_renderable(matrix: Matrix) -> RenderableType:
     from rich import box
+    from rich.console import Group
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, expand=False)
@@ -531,6 +556,7 @@ class BuildProgress:
         if self.bar is None:
             if self.clock() - self.started < self.delay or done >= total:
                 return
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             console = Console(stderr=True, highlight=False, markup=False, emoji=False)

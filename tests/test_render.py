@@ -3,11 +3,15 @@ terminal exactly, and no word of the entry may be lost to wrapping or folding.""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from rich.cells import cell_len
+from rich.console import Console
 
 from nqpf_cli import render
 from nqpf_cli.describe import describe, plain_text
@@ -46,3 +50,41 @@ def test_a_word_longer_than_the_line_is_folded_not_cut() -> None:
     text = render.Text("short " + "x" * 25 + " end")
     lines = render.to_text(render.Hanging([(render.Text("-"), text)]), 20, False).splitlines()
     assert lines == ["- short", "  " + "x" * 18, "  " + "x" * 7 + " end"]
+
+
+STYLES = ["", "bold", "dim", "italic", "bold cyan underline", "cyan", "yellow", "bold reverse"]
+
+
+@given(
+    runs=st.lists(
+        st.tuples(st.text("ab 中↗[]", min_size=1, max_size=8), st.sampled_from(STYLES)),
+        min_size=1,
+        max_size=6,
+    ),
+    base=st.sampled_from(STYLES),
+    color=st.booleans(),
+)
+def test_panel_lines_are_styled_exactly_as_rich_prints_them(
+    runs: list[tuple[str, str]], base: str, color: bool
+) -> None:
+    """The panel renders Text spans itself (no Rich Console on the define path); on a line
+    that needs no wrapping, the bytes must be what Rich's own Console.print writes."""
+    text = render.Text(style=base)
+    for chunk, style in runs:
+        text.append(chunk, style=style)
+    assume(text.plain.strip() and not text.plain[-1].isspace() and not text.plain[0].isspace())
+    ours = render.to_text(render.Paragraph(text), 200, color)
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=200,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        no_color=not color,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        legacy_windows=False,
+    )
+    console.print(text)
+    assert ours == buffer.getvalue()

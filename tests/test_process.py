@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import subprocess
@@ -156,3 +157,32 @@ def test_sigint_during_start_up_has_no_traceback(cli_env: dict[str, str], delay:
     assert proc.returncode == 130, err
     assert b"Traceback" not in err and b"KeyboardInterrupt" not in err
     assert err.strip() == b"nqpf: interrupted" and out == b""
+
+
+def test_the_quick_exit_loses_no_output(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """nqpf ends with os._exit once its output is flushed (see entry.py): everything it
+    printed or wrote must still arrive whole, through a pipe read slowly and in files,
+    with the exit code of the command."""
+    ids = run(["list"], cli_env).stdout.decode().split("\n")
+    ids = [line.split("\t")[0] for line in ids if line]
+    proc = subprocess.Popen(
+        [nqpf_executable(), "define", *ids, "--json"],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    chunks = []
+    while chunk := proc.stdout.read(4096):
+        chunks.append(chunk)
+        time.sleep(0.001)  # a slow reader: the writer blocks on a full pipe
+    assert proc.wait(timeout=60) == 0 and proc.stderr.read() == b""
+    document = json.loads(b"".join(chunks))
+    assert [entry["id"] for entry in document] == ids
+    exported = run(["export", "--format", "json", "-o", str(tmp_path / "kb.json")], cli_env)
+    assert exported.returncode == 0
+    assert len(json.loads((tmp_path / "kb.json").read_text(encoding="utf-8"))["entries"]) == len(
+        ids
+    )
+    assert run(["define", "no-such-term-at-all"], cli_env).returncode == 1
+    assert run(["define", "--format", "nope", "nqpf"], cli_env).returncode == 2

@@ -36,6 +36,7 @@ def hello(name: str = "x") -> None:
     print(name)
 app()
 """
+NORMAL_EXIT = "import sys; from nqpf_cli.cli import run; sys.exit(run(sys.argv[1:]))"
 CSAFE_PARSE = """
 import sys, yaml
 from pathlib import Path
@@ -99,6 +100,9 @@ def main() -> None:
     commands: dict[str, list[str]] = {
         "python -c pass": [PY, "-c", "pass"],
         "minimal Typer app": [PY, str(work / "typer_app.py"), "--name", "a"],
+        # the same lookup ending through the interpreter's normal teardown, which the
+        # console script skips (see nqpf_cli/entry.py), for an honest comparison
+        "define · shipped, normal exit": [PY, "-c", NORMAL_EXIT, "define", "nqpf"],
     }
     for label, kb_args in kbs.items():
         for name, query in (queries if label == "shipped" else synthetic).items():

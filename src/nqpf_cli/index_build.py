@@ -438,7 +438,7 @@ def fts_available() -> bool:
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """A build allocates millions of small objects and frees few of them before it ends;
-    Python's cycle collector would walk them over and over for nothing (≈15% of a
+    Python's cycle collector would walk them over and over for nothing (a third of a
     50,000-entry build), so it waits until the build is done."""
     was_enabled = gc.isenabled()
     gc.disable()

@@ -366,3 +366,28 @@ def test_an_index_updated_in_place_equals_one_built_from_scratch(tmp_path: Path)
         rebuilt = load(paths, scratch, include_shipped=False, include_user=False)
         assert updated.index and rebuilt.index and updated.index != rebuilt.index
         assert _tables(updated.index) == _tables(rebuilt.index), f"after edit {step}"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE entries SET data=x'7b00ff' WHERE id='new-quality-productive-forces'",
+        "DROP TABLE keys",
+        "UPDATE entries SET data=x'' WHERE id='ai-plus'",
+    ],
+)
+def test_damage_found_mid_command_rebuilds_with_one_warning(
+    invoke: Invoke, cache: Path, damage: str
+) -> None:
+    """A damaged row or table passes the checks made on opening the index and only shows
+    when a command reads it: that costs one warning and a rebuild, never an error."""
+    assert invoke("define", "nqpf", "ai+", "--json").code == 0
+    (index,) = index_files(cache)
+    with sqlite3.connect(index) as conn:
+        conn.execute(damage)
+    result = invoke("define", "nqpf", "ai+", "--json")
+    assert result.code == 0
+    assert result.err == "nqpf: warning: the index was damaged; building it again\n"
+    assert [e["id"] for e in json.loads(result.out)] == ["new-quality-productive-forces", "ai-plus"]
+    again = invoke("define", "nqpf", "ai+", "--json")
+    assert (again.code, again.err, again.out) == (0, "", result.out)

@@ -7,6 +7,7 @@ No `from __future__ import annotations` here: Typer reads every parameter's anno
 each run, and evaluating them from strings costs about a millisecond of start-up.
 """
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from .errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
+    IndexDamaged,
     NotFoundError,
     NqpfError,
     UsageError,
@@ -862,7 +864,19 @@ def _command_name(info: Any) -> str:
 
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code; the one place errors become messages."""
-    args = hoist_global_flags(list(sys.argv[1:] if argv is None else argv))
+    return _run(hoist_global_flags(list(sys.argv[1:] if argv is None else argv)))
+
+
+def _index_damaged(exc: Exception) -> bool:
+    """A row or page of the index found unreadable mid-command (the checks on opening it
+    catch a wrong format, version or file, not a damaged page deep inside)."""
+    if isinstance(exc, IndexDamaged):
+        return True
+    sqlite3 = sys.modules.get("sqlite3")
+    return sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError)
+
+
+def _run(args: list[str], retry: bool = True) -> int:
     try:
         command = command_for(args)
         result = command.main(args=args, prog_name="nqpf", standalone_mode=False)
@@ -883,6 +897,17 @@ def run(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_OK
     except Exception as exc:  # the last line of defence: never a traceback by default
+        if retry and _index_damaged(exc):
+            # Nothing has been written yet (output goes out once, at the end): remove the
+            # index and answer again from a fresh one, with the one warning promised.
+            from .index import OPENED
+
+            for path in OPENED:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+            OPENED.clear()
+            _say("nqpf: warning: the index was damaged; building it again")
+            return _run(args, retry=False)
         if os.environ.get("NQPF_DEBUG"):
             raise
         _say(f"nqpf: internal error: {exc.__class__.__name__}: {exc} (NQPF_DEBUG=1 shows more)")

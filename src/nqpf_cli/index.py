@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .errors import IndexDamaged
 from .layers import Layer, user_cache_dir
 from .models import BackLink, Brief, Dimension, Entry, Finding, KnowledgeBase, LayerStat
 from .resolve import NameLookup
@@ -32,6 +33,18 @@ Warn = Callable[[str], None]
 
 class IndexUnavailable(Exception):
     """The index cannot be used this time; the caller loads the YAML directly."""
+
+
+# The index file the current command reads from (a command loads once), so the CLI can
+# remove it if it turns out damaged.
+OPENED: list[Path] = []
+
+
+def _entry(blob: bytes) -> Entry:
+    try:
+        return entry_from_data(decode(blob))
+    except (ValueError, EOFError, TypeError, IndexError, KeyError) as exc:
+        raise IndexDamaged from exc
 
 
 # -- where, and whether it is fresh ----------------------------------------------------------
@@ -121,7 +134,7 @@ class LazyEntries(Mapping[str, Entry]):
         row = self.conn.execute("SELECT data FROM entries WHERE id=?", (entry_id,)).fetchone()
         if row is None:
             raise KeyError(entry_id)
-        entry = entry_from_data(decode(row[0]))
+        entry = _entry(row[0])
         self.cache[entry_id] = entry
         return entry
 
@@ -143,7 +156,7 @@ class LazyEntries(Mapping[str, Entry]):
 
     def values(self) -> Iterator[Entry]:  # type: ignore[override]
         for (data,) in self.conn.execute("SELECT data FROM entries ORDER BY ord"):
-            yield entry_from_data(decode(data))
+            yield _entry(data)
 
     def items(self) -> Iterator[tuple[str, Entry]]:  # type: ignore[override]
         for entry in self.values():
@@ -249,6 +262,7 @@ class IndexedKnowledgeBase(KnowledgeBase):
 
 
 def _read(conn: sqlite3.Connection, path: Path) -> IndexedKnowledgeBase:
+    OPENED[:] = [path]
     dimensions: dict[str, Dimension] = {}
     for key, en, zh in conn.execute("SELECT key, en, zh FROM dims ORDER BY file_id, seq"):
         dimensions.setdefault(key, Dimension(key, en, zh))

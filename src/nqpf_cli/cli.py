@@ -316,7 +316,7 @@ def list_entries(
     tags = {t.casefold() for t in tag or []}
     entries = [
         e
-        for e in knowledge.ordered()
+        for e in knowledge.headings()
         if (not kinds or e.kind in kinds) and (not tags or tags & {t.casefold() for t in e.tags})
     ]
     if not entries:

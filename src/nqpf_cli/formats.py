@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .compare import Comparison
 
 from .describe import EntryView, plain_text
-from .models import Cell, Entry, Finding, KnowledgeBase, Source
+from .models import Cell, Entry, Finding, Heading, KnowledgeBase, Source
 from .textsafe import neutralize, one_line, visible
 
 FORMATS = ("table", "plain", "json", "csv", "markdown")
@@ -117,7 +117,7 @@ def compare_json(comparison: Comparison, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def list_json(entries: Iterable[Entry]) -> list[dict[str, Any]]:
+def list_json(entries: Iterable[Heading]) -> list[dict[str, Any]]:
     return [
         {
             "id": e.id,
@@ -255,7 +255,7 @@ def plain_compare(comparison: Comparison) -> str:
     return "\n".join(rows) + "\n"
 
 
-def plain_list(entries: Iterable[Entry]) -> str:
+def plain_list(entries: Iterable[Heading]) -> str:
     return "".join(f"{e.id}\t{one_line(e.name)}\n" for e in entries)
 
 
@@ -326,7 +326,7 @@ def csv_compare(comparison: Comparison) -> str:
     return csv_text(rows)
 
 
-def csv_list(entries: Iterable[Entry]) -> str:
+def csv_list(entries: Iterable[Heading]) -> str:
     rows: list[list[str | None]] = [["id", "kind", "name", "name_zh", "pinyin", "summary"]]
     rows += [[e.id, e.kind, e.name, e.name_zh, e.pinyin, e.summary] for e in entries]
     return csv_text(rows)
@@ -425,7 +425,7 @@ def markdown_compare(comparison: Comparison) -> str:
     return md_table(header, rows)
 
 
-def markdown_list(entries: Iterable[Entry]) -> str:
+def markdown_list(entries: Iterable[Heading]) -> str:
     rows = [[f"`{e.id}`", md(e.kind), md(e.name), md(e.name_zh), md(e.summary)] for e in entries]
     return md_table(["id", "kind", "name", "中文", "summary"], rows)
 

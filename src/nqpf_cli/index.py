@@ -20,11 +20,20 @@ from typing import Any
 from . import __version__
 from .errors import IndexDamaged
 from .layers import Layer, user_cache_dir
-from .models import BackLink, Brief, Dimension, Entry, Finding, KnowledgeBase, LayerStat
+from .models import (
+    BackLink,
+    Brief,
+    Dimension,
+    Entry,
+    Finding,
+    Heading,
+    KnowledgeBase,
+    LayerStat,
+)
 from .resolve import NameLookup
 from .serial import STORAGE, decode, entry_from_data, finding_from_row
 
-FORMAT = "11"  # bump when the layout or the meaning of stored data changes
+FORMAT = "12"  # bump when the layout or the meaning of stored data changes
 CANDIDATES = 100  # entries a search scores in Python, picked by the full-text index
 
 Progress = Callable[[int, int], None]
@@ -195,6 +204,16 @@ class IndexedKnowledgeBase(KnowledgeBase):
     def name_lookup(self) -> SqlLookup:
         assert self.conn is not None
         return SqlLookup(self.conn)
+
+    def headings(self) -> list[Heading]:
+        assert self.conn is not None
+        query = (
+            "SELECT id, kind, name, name_zh, pinyin, summary, tags, date FROM entries ORDER BY ord"
+        )
+        return [
+            Heading(i, kind, name, zh, pinyin, summary, tuple(decode(tags)), date)
+            for i, kind, name, zh, pinyin, summary, tags, date in self.conn.execute(query)
+        ]
 
     def briefs(self, ids: Iterable[str]) -> dict[str, Brief]:
         assert self.conn is not None

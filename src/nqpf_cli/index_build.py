@@ -43,7 +43,7 @@ CREATE TABLE dims(file_id INT, seq INT, key TEXT, en TEXT, zh TEXT);
 CREATE TABLE file_findings(file_id INT, path TEXT, line INT, col INT, severity TEXT, rule TEXT,
     message TEXT);
 CREATE TABLE entries(id TEXT PRIMARY KEY, ord INT, kind TEXT, name TEXT, name_zh TEXT,
-    summary TEXT, data BLOB);
+    summary TEXT, pinyin TEXT, tags BLOB, date TEXT, data BLOB);
 CREATE TABLE id_findings(id TEXT, path TEXT, line INT, col INT, severity TEXT, rule TEXT,
     message TEXT);
 CREATE TABLE global_findings(path TEXT, line INT, col INT, severity TEXT, rule TEXT,
@@ -258,16 +258,13 @@ class Builder:
         for entry in ordered:
             id_findings += [(entry.id, f) for f in check_entry(entry, all_ids, dims)]
         conn.executemany(
-            "INSERT INTO entries SELECT id, rowid, ?, ?, ?, ?, data FROM rows WHERE rowid=?",
-            ((*e.brief()[1:], order[e.id]) for e in rewrite if e.id not in encoded),
+            "INSERT INTO entries SELECT id, rowid, ?, ?, ?, ?, ?, ?, ?, data "
+            "FROM rows WHERE rowid=?",
+            ((*_columns(e), order[e.id]) for e in rewrite if e.id not in encoded),
         )
         conn.executemany(
-            "INSERT INTO entries VALUES (?,?,?,?,?,?,?)",
-            (
-                (e.id, order[e.id], *e.brief()[1:], encoded[e.id])
-                for e in rewrite
-                if e.id in encoded
-            ),
+            "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)",
+            ((e.id, order[e.id], *_columns(e), encoded[e.id]) for e in rewrite if e.id in encoded),
         )
         conn.executemany(
             "INSERT INTO id_findings VALUES (?,?,?,?,?,?,?)",
@@ -414,6 +411,18 @@ def _references_of(entry: Entry) -> set[str]:
     """The ids an entry cross-links to inside its texts."""
     texts = [entry.definition, entry.notes or ""] + [c.text for c in entry.dimensions.values()]
     return {target for text in texts for target in CROSS_LINK.findall(text)}
+
+
+def _columns(entry: Entry) -> tuple[Any, ...]:
+    """The entries table's own columns (briefs and headings are read from them)."""
+    heading = entry.heading()
+    return (
+        *heading[1:4],
+        heading.summary,
+        heading.pinyin,
+        encode(list(heading.tags)),
+        heading.date,
+    )
 
 
 def _ord(file_id: int, seq: int) -> int:

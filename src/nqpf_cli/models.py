@@ -240,6 +240,18 @@ class Entry:
     def brief(self) -> "Brief":
         return Brief(self.id, self.kind, self.name, self.name_zh, self.summary)
 
+    def heading(self) -> "Heading":
+        return Heading(
+            self.id,
+            self.kind,
+            self.name,
+            self.name_zh,
+            self.pinyin,
+            self.summary,
+            self.tags,
+            self.date,
+        )
+
     def where(self, key: str) -> Position:
         return self.positions.get(key, self.position)
 
@@ -252,6 +264,19 @@ class Brief(NamedTuple):
     name: str
     name_zh: str | None
     summary: str
+
+
+class Heading(NamedTuple):
+    """What `list` shows of an entry."""
+
+    id: str
+    kind: str
+    name: str
+    name_zh: str | None
+    pinyin: str | None
+    summary: str
+    tags: tuple[str, ...]
+    date: str | None
 
 
 class BackLink(NamedTuple):
@@ -291,6 +316,11 @@ class KnowledgeBase:
 
     def ordered(self) -> list[Entry]:
         return list(self.entries.values())
+
+    def headings(self) -> list[Heading]:
+        """Every entry in order, as `list` shows it (the index answers without decoding
+        whole entries)."""
+        return [entry.heading() for entry in self.entries.values()]
 
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]

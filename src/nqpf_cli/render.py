@@ -25,7 +25,7 @@ from rich.style import Style
 from rich.text import Text
 
 from .formats import entry_facts, provenance, source_line
-from .models import Brief, Cell, Entry, Finding, Severity
+from .models import Brief, Cell, Finding, Heading, Severity
 from .textsafe import neutralize, one_line, visible
 
 if TYPE_CHECKING:  # only named in annotations: `define` need not import the other queries
@@ -406,7 +406,7 @@ def compare_renderable(comparison: Comparison) -> RenderableType:
     return Group(*notes)
 
 
-def list_renderable(entries: Sequence[Entry]) -> RenderableType:
+def list_renderable(entries: Sequence[Heading]) -> RenderableType:
     from rich import box
     from rich.console import Group
     from rich.table import Table

@@ -38,6 +38,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         ["define", "nqpf", "ai+", "old", "--json"],
         ["compare", "old", "new", "--json"],
         ["list", "--json"],
+        ["list", "--tag", "CORE", "--kind", "concept", "--format", "csv"],
         ["search", "total factor productivity", "--json"],
         ["search", "生产力", "--limit", "50"],
         ["related", "made in china 2025", "--depth", "2", "--json"],

@@ -7,7 +7,6 @@ No `from __future__ import annotations` here: Typer reads every parameter's anno
 each run, and evaluating them from strings costs about a millisecond of start-up.
 """
 
-import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -21,7 +20,6 @@ from .errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_USAGE,
-    IndexDamaged,
     NotFoundError,
     NqpfError,
     UsageError,
@@ -867,15 +865,6 @@ def run(argv: list[str] | None = None) -> int:
     return _run(hoist_global_flags(list(sys.argv[1:] if argv is None else argv)))
 
 
-def _index_damaged(exc: Exception) -> bool:
-    """A row or page of the index found unreadable mid-command (the checks on opening it
-    catch a wrong format, version or file, not a damaged page deep inside)."""
-    if isinstance(exc, IndexDamaged):
-        return True
-    sqlite3 = sys.modules.get("sqlite3")
-    return sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError)
-
-
 def _run(args: list[str], retry: bool = True) -> int:
     try:
         command = command_for(args)
@@ -897,15 +886,10 @@ def _run(args: list[str], retry: bool = True) -> int:
         _silence_stdout()
         return EXIT_OK
     except Exception as exc:  # the last line of defence: never a traceback by default
-        if retry and _index_damaged(exc):
-            # Nothing has been written yet (output goes out once, at the end): remove the
-            # index and answer again from a fresh one, with the one warning promised.
-            from .index import OPENED
-
-            for path in OPENED:
-                with contextlib.suppress(OSError):
-                    path.unlink()
-            OPENED.clear()
+        index = sys.modules.get(f"{__package__}.index")  # loaded only if an index was read
+        if retry and index is not None and index.discard_if_damaged(exc):
+            # Nothing has been written yet (output goes out once, at the end): answer
+            # again from a fresh index, with the one warning promised.
             _say("nqpf: warning: the index was damaged; building it again")
             return _run(args, retry=False)
         if os.environ.get("NQPF_DEBUG"):

@@ -28,11 +28,6 @@ class UsageError(NqpfError):
     exit_code = EXIT_USAGE
 
 
-class IndexDamaged(Exception):
-    """The on-disk index turned out unreadable in the middle of a command (a damaged row
-    or page): the CLI removes it and runs the command again on a fresh one."""
-
-
 class KnowledgeBaseError(NqpfError):
     """The knowledge base cannot be read or is invalid; message starts with file:line:col."""
 

@@ -12,13 +12,13 @@ makes nqpf rebuild it or work without it, with at most one warning — never an 
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__
-from .errors import IndexDamaged
 from .layers import Layer, user_cache_dir
 from .models import (
     BackLink,
@@ -36,6 +36,7 @@ from .serial import STORAGE, decode, entry_from_data, finding_from_row
 FORMAT = "12"  # bump when the layout or the meaning of stored data changes
 CANDIDATES = 100  # entries a search scores in Python, picked by the full-text index
 
+T = TypeVar("T")
 Progress = Callable[[int, int], None]
 Warn = Callable[[str], None]
 
@@ -44,16 +45,45 @@ class IndexUnavailable(Exception):
     """The index cannot be used this time; the caller loads the YAML directly."""
 
 
-# The index file the current command reads from (a command loads once), so the CLI can
-# remove it if it turns out damaged.
+class IndexDamaged(Exception):
+    """A stored row turned out unreadable in the middle of a command."""
+
+
+# The index file the current command reads from (a command loads once).
 OPENED: list[Path] = []
+
+
+def discard_if_damaged(exc: BaseException) -> bool:
+    """Whether `exc` means the index is damaged in a way the checks made on opening it do
+    not see (a bad row or page, a missing table); if so the file is removed, so that the
+    command can be answered again from a fresh index."""
+    if not isinstance(exc, (IndexDamaged, sqlite3.DatabaseError)) or not OPENED:
+        return False
+    for path in OPENED:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    OPENED.clear()
+    return True
+
+
+def _decoded(blob: bytes) -> Any:
+    try:
+        return decode(blob)
+    except (ValueError, EOFError, TypeError) as exc:
+        raise IndexDamaged from exc
 
 
 def _entry(blob: bytes) -> Entry:
     try:
-        return entry_from_data(decode(blob))
-    except (ValueError, EOFError, TypeError, IndexError, KeyError) as exc:
+        return entry_from_data(_decoded(blob))
+    except (TypeError, IndexError, KeyError) as exc:  # well-formed data of the wrong shape
         raise IndexDamaged from exc
+
+
+def batches(items: Sequence[T], size: int = 500) -> Iterator[Sequence[T]]:
+    """Slices small enough for one query (SQLite caps the number of parameters)."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 # -- where, and whether it is fresh ----------------------------------------------------------
@@ -211,16 +241,14 @@ class IndexedKnowledgeBase(KnowledgeBase):
             "SELECT id, kind, name, name_zh, pinyin, summary, tags, date FROM entries ORDER BY ord"
         )
         return [
-            Heading(i, kind, name, zh, pinyin, summary, tuple(decode(tags)), date)
+            Heading(i, kind, name, zh, pinyin, summary, tuple(_decoded(tags)), date)
             for i, kind, name, zh, pinyin, summary, tags, date in self.conn.execute(query)
         ]
 
     def briefs(self, ids: Iterable[str]) -> dict[str, Brief]:
         assert self.conn is not None
-        wanted = sorted(set(ids))
         found: dict[str, Brief] = {}
-        for start in range(0, len(wanted), 500):  # SQLite caps the number of parameters
-            batch = wanted[start : start + 500]
+        for batch in batches(sorted(set(ids))):
             marks = ",".join("?" * len(batch))
             query = f"SELECT id, kind, name, name_zh, summary FROM entries WHERE id IN ({marks})"
             for row in self.conn.execute(query, batch):

@@ -10,12 +10,12 @@ import gc
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .index import FORMAT, FileState, IndexedKnowledgeBase, Progress
+from .index import FORMAT, FileState, IndexedKnowledgeBase, Progress, batches
 from .layers import Layer
 from .models import Dimension, Entry, Finding, KnowledgeBase, Severity
 from .normalize import compact
@@ -80,7 +80,7 @@ FTS_SCHEMA = (
 )
 
 
-def _fts_rows(entries: list[Entry], order: dict[str, int], kb: KnowledgeBase) -> list[FtsRow]:
+def _fts_rows(entries: Sequence[Entry], order: dict[str, int], kb: KnowledgeBase) -> list[FtsRow]:
     """(rowid, id, names, text) as the full-text index stores them, folded like search
     queries. The text is every field exactly as the search scorer reads it (cross-links as
     their targets' names), so what the index offers is what the scorer would have found."""
@@ -183,7 +183,7 @@ class Builder:
         if self.fresh_files and len(self.fresh_files) < files:
             # rows of unchanged files that share an id with a fresh row
             rest += sorted(set(ids) & set(self.fresh))
-        for batch in _batches(sorted(set(rest))):
+        for batch in batches(sorted(set(rest))):
             marks = ",".join("?" * len(batch))
             skip = ",".join(str(f) for f in sorted(self.fresh_files)) or "-1"
             query = (
@@ -205,7 +205,7 @@ class Builder:
             self.affected |= {row[0] for row in conn.execute("SELECT id FROM entries")}
         # Entries that link or cross-link to a changed id may have gained or lost a dangling
         # reference, so they are checked again too.
-        for batch in _batches(sorted(self.affected)):
+        for batch in batches(sorted(self.affected)):
             marks = ",".join("?" * len(batch))
             query = f"SELECT DISTINCT source FROM refs WHERE target IN ({marks})"
             self.affected |= {row[0] for row in conn.execute(query, batch)}
@@ -230,20 +230,20 @@ class Builder:
         # In index order: FTS5 flushes its pending terms whenever a rowid goes backwards,
         # which made a shuffled build several times slower.
         ordered = sorted(merged.values(), key=lambda e: order[e.id])
-        stored = self.stored(self.affected)
+        stored = self.stored_entries(self.affected)
         encoded: dict[str, bytes] = {}
         for e in ordered:
             if not (self.fresh_build and e.id in copied):  # a first build copies those rows
                 encoded[e.id] = encode(entry_to_data(e))
         # Most affected entries were only re-checked (they link to a changed one) or sit
         # unchanged in an edited file: their rows stay, and only their findings are redone.
-        same = {i for i in merged if stored.get(i, (0, b""))[:2] == (order[i], encoded.get(i))}
+        same = {i for i in merged if stored.get(i) == (order[i], encoded.get(i))}
         rewrite = [e for e in ordered if e.id not in same]
         changed = sorted({e.id for e in rewrite} | (set(stored) - set(merged)))
-        for batch in _batches(sorted(self.affected)):
+        for batch in batches(sorted(self.affected)):
             marks = ",".join("?" * len(batch))
             conn.execute(f"DELETE FROM id_findings WHERE id IN ({marks})", batch)
-        for batch in _batches(changed):
+        for batch in batches(changed):
             marks = ",".join("?" * len(batch))
             for table, column in (
                 ("entries", "id"),
@@ -299,12 +299,12 @@ class Builder:
                 conn.execute(statement)
         self.global_findings()
 
-    def stored(self, ids: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+    def stored_entries(self, ids: Iterable[str]) -> dict[str, tuple[int, bytes]]:
         """(ord, encoded entry) as the index holds them now."""
         found: dict[str, tuple[int, bytes]] = {}
         if self.fresh_build:
             return found
-        for batch in _batches(sorted(ids)):
+        for batch in batches(sorted(ids)):
             marks = ",".join("?" * len(batch))
             query = f"SELECT id, ord, data FROM entries WHERE id IN ({marks})"
             found.update(
@@ -325,33 +325,26 @@ class Builder:
         deleting a row costs FTS5 as much as writing one, so unchanged rows are left."""
         conn = self.conn
         fields: dict[str, Any] = {"entries": merged, "dimensions": {}, "findings": []}
-        if self.fresh_build:
-            lookup = KnowledgeBase(**fields)
-            candidates = ordered
-        else:
-            lookup = IndexedKnowledgeBase(conn, True, "", **fields)
-            candidates = [
-                e for e in ordered if e.id in changed or not changed.isdisjoint(_references_of(e))
-            ]
-        if self.fresh_build:  # nothing to compare with: write in slices, to bound memory
-            for start in range(0, len(candidates), 2000):
-                self.write_fts(_fts_rows(candidates[start : start + 2000], order, lookup))
+        if self.fresh_build:  # every entry, nothing to compare with; slices bound memory
+            for chunk in batches(ordered, 2000):
+                self.write_fts(_fts_rows(chunk, order, KnowledgeBase(**fields)))
             return
-        rows = _fts_rows(candidates, order, lookup)
+        candidates = [
+            e for e in ordered if e.id in changed or not changed.isdisjoint(_references_of(e))
+        ]
+        rows = _fts_rows(candidates, order, IndexedKnowledgeBase(conn, True, "", **fields))
         old: dict[int, tuple[str, str]] = {}
-        old_ids = [stored[e.id][0] for e in candidates if e.id in stored]
-        for start in range(0, len(old_ids), 500):
-            batch = old_ids[start : start + 500]
+        for batch in batches([stored[e.id][0] for e in candidates if e.id in stored]):
             marks = ",".join("?" * len(batch))
             query = f"SELECT rowid, id, text FROM fts WHERE rowid IN ({marks})"
             old.update(
                 (rowid, (entry_id, text)) for rowid, entry_id, text in conn.execute(query, batch)
             )
-        stale = [(stored[i][0],) for i in sorted(changed) if i in stored and i not in merged]
-        stale += [(stored[e.id][0],) for e in candidates if e.id in stored]
         fresh = [row for row in rows if old.get(row[0]) != (row[1], row[3])]
-        keep = {row[0] for row in rows} - {row[0] for row in fresh}
-        stale = [key for key in stale if key[0] not in keep]
+        kept = {row[0] for row in rows} - {row[0] for row in fresh}
+        gone = [i for i in changed if i not in merged]  # removed entries' rows go too
+        stale = [(stored[i][0],) for i in [*gone, *(e.id for e in candidates)] if i in stored]
+        stale = [rowid for rowid in stale if rowid[0] not in kept]
         conn.executemany("DELETE FROM fts WHERE rowid=?", stale)
         conn.executemany("DELETE FROM fts_names WHERE rowid=?", stale)
         self.write_fts(fresh)
@@ -428,11 +421,6 @@ def _columns(entry: Entry) -> tuple[Any, ...]:
 def _ord(file_id: int, seq: int) -> int:
     """Where an entry first appears, in layer order: its rowid in `rows`, `entries` and FTS."""
     return file_id * 10_000_000 + seq
-
-
-def _batches(items: list[str], size: int = 500) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def fts_available() -> bool:

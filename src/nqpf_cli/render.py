@@ -29,8 +29,7 @@ from .models import Brief, Cell, Finding, Heading, Severity
 from .textsafe import neutralize, one_line, visible
 
 if TYPE_CHECKING:  # only named in annotations: `define` need not import the other queries
-    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
-    from rich.measure import Measurement
+    from rich.console import RenderableType
 
     from .compare import Comparison
     from .describe import EntryView
@@ -170,20 +169,10 @@ def wrap(text: Text, width: int) -> list[Line]:
 
 
 class Block:
-    """Something that lays itself out as lines of a given width."""
+    """Something that lays itself out as lines of a given width (`to_text` prints it)."""
 
     def lines(self, width: int) -> list[Line]:
         raise NotImplementedError
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        for segments, _ in self.lines(options.max_width):
-            yield from segments
-            yield Segment.line()
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        from rich.measure import Measurement
-
-        return Measurement(min(20, options.max_width), options.max_width)
 
 
 class Paragraph(Block):
@@ -312,8 +301,8 @@ def link_list(rows: Iterable[tuple[str, Brief]]) -> Hanging:
         if target.name_zh:
             text.append(" " + one_line(target.name_zh))
         text.append(" — " + one_line(target.summary), style="dim")
-        lines.append((Text(f"  {label}", style="dim"), text))
-    return Hanging(lines)
+        lines.append((label, text))
+    return _hanging(lines)
 
 
 class Stack(Block):
@@ -326,11 +315,11 @@ class Stack(Block):
         return [line for block in self.blocks for line in block.lines(width)]
 
 
-def define_renderable(views: Sequence[EntryView]) -> RenderableType:
+def define_renderable(views: Sequence[EntryView]) -> Block:
     return Stack([entry_panel(view) for view in views])
 
 
-def to_text(renderable: RenderableType, width: int, color: bool) -> str:
+def to_text(renderable: RenderableType | Block, width: int, color: bool) -> str:
     """Render once into a string; the CLI writes it to stdout in one place."""
     if isinstance(renderable, Block):
         # Laid-out lines are already cut to the width: styled as Console.print would.
@@ -447,7 +436,7 @@ def findings_renderable(findings: Sequence[Finding]) -> RenderableType:
     return Group(*lines)
 
 
-def search_renderable(hits: Sequence[Hit]) -> RenderableType:
+def search_renderable(hits: Sequence[Hit]) -> Block:
     """grep-like: a heading line per hit, then the snippet with matches highlighted."""
     rows = []
     for rank, hit in enumerate(hits, start=1):
